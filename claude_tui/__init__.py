@@ -1,0 +1,3 @@
+"""claude-tui: a terminal chat client for Anthropic's Claude."""
+
+__version__ = "0.1.0"

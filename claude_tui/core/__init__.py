@@ -1,0 +1,1 @@
+"""Pure Python, no I/O: events, conversation, token estimates."""

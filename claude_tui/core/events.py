@@ -1,0 +1,86 @@
+"""The project's own stream events.
+
+The API layer turns the SDK's stream into these small frozen dataclasses so the
+renderer, the conversation and the tests all consume one plain iterator and
+nothing above ``api`` ever sees an SDK type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts as the API reports them; ``input_tokens`` excludes cache traffic."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_write_5m: int = 0
+    cache_write_1h: int = 0
+    cache_read: int = 0
+
+    @property
+    def total_input(self) -> int:
+        """Every prompt token, since ``input_tokens`` counts only those after the cache."""
+        return self.input_tokens + self.cache_write_5m + self.cache_write_1h + self.cache_read
+
+
+@dataclass(frozen=True, slots=True)
+class MessageStart:
+    """The request was accepted: the model and the input side of usage are known."""
+
+    model: str
+    request_id: str | None
+    usage: Usage
+
+
+@dataclass(frozen=True, slots=True)
+class BlockStart:
+    """A content block opened; ``block`` is its initial JSON as the API sent it."""
+
+    index: int
+    block: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """A piece of answer text."""
+
+    index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ThinkingDelta:
+    """A piece of the model's visible reasoning."""
+
+    index: int
+    thinking: str
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureDelta:
+    """The signature that must accompany a thinking block when it is sent back."""
+
+    index: int
+    signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlockStop:
+    """A content block is complete."""
+
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """The message finished; ``usage`` is the final, cumulative count."""
+
+    stop_reason: str | None
+    usage: Usage
+
+
+StreamEvent = MessageStart | BlockStart | TextDelta | ThinkingDelta | SignatureDelta | BlockStop | Stop

@@ -1,0 +1,101 @@
+"""Every error claude-tui shows a person, in one tree.
+
+Each class carries a one-line, user-facing message, so the top level can print
+``str(error)`` and exit without a traceback::
+
+    ClaudeTuiError                  anything we expect and can explain
+    ├── ConfigError                 bad config file, key, type or value (exit 2)
+    ├── ApiError                    talking to the Messages API failed
+    │   ├── MissingKeyError         no API key in the environment
+    │   ├── AuthError               401: the key was rejected
+    │   ├── PermissionError_        403: the key may not do this
+    │   ├── UnknownModelError       404: no such model
+    │   ├── BadRequestError         400: the API's own message
+    │   ├── TooLargeError           413: request too large
+    │   ├── RateLimitError          429 after the SDK's retries
+    │   ├── ServiceBusyError        500/529 after the SDK's retries
+    │   ├── ConnectionFailedError   cannot reach the base URL
+    │   └── StreamBrokenError       the answer broke off mid-stream
+    └── UsageError                  a command used wrongly (exit 2)
+"""
+
+from __future__ import annotations
+
+
+class ClaudeTuiError(Exception):
+    """Base of every error that has a message fit to show a person."""
+
+    exit_code: int = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(ClaudeTuiError):
+    """The configuration cannot be used; exits 2 like any usage error."""
+
+    exit_code = 2
+
+
+class UsageError(ClaudeTuiError):
+    """A command or flag was used wrongly."""
+
+    exit_code = 2
+
+
+class ApiError(ClaudeTuiError):
+    """A request to the Messages API failed; ``retryable`` says if /retry may help."""
+
+    retryable: bool = False
+
+
+class MissingKeyError(ApiError):
+    """No API key was found in the configured environment variable."""
+
+
+class AuthError(ApiError):
+    """The API rejected the key (401)."""
+
+
+class PermissionError_(ApiError):  # noqa: N801 - avoid shadowing the builtin
+    """The key is valid but not allowed to do this (403)."""
+
+
+class UnknownModelError(ApiError):
+    """The model id does not exist or is not available to this key (404)."""
+
+
+class BadRequestError(ApiError):
+    """The API refused the request as invalid (400); its message says why."""
+
+
+class TooLargeError(ApiError):
+    """The request body was larger than the API accepts (413)."""
+
+
+class RateLimitError(ApiError):
+    """Still rate limited after the SDK's own retries (429)."""
+
+    retryable = True
+
+
+class ServiceBusyError(ApiError):
+    """The service failed or was overloaded after the SDK's retries (5xx, 529)."""
+
+    retryable = True
+
+
+class ConnectionFailedError(ApiError):
+    """The base URL could not be reached at all."""
+
+    retryable = True
+
+
+class StreamBrokenError(ApiError):
+    """The answer started but did not finish; the partial answer is kept."""
+
+    retryable = True
