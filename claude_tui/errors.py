@@ -8,7 +8,7 @@ Each class carries a one-line, user-facing message, so the top level can print
     ├── ApiError                    talking to the Messages API failed
     │   ├── MissingKeyError         no API key in the environment
     │   ├── AuthError               401: the key was rejected
-    │   ├── PermissionError_        403: the key may not do this
+    │   ├── AccessDeniedError       403: the key may not do this
     │   ├── UnknownModelError       404: no such model
     │   ├── BadRequestError         400: the API's own message
     │   ├── TooLargeError           413: request too large
@@ -61,7 +61,7 @@ class AuthError(ApiError):
     """The API rejected the key (401)."""
 
 
-class PermissionError_(ApiError):  # noqa: N801 - avoid shadowing the builtin
+class AccessDeniedError(ApiError):
     """The key is valid but not allowed to do this (403)."""
 
 

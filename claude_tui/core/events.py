@@ -83,4 +83,6 @@ class Stop:
     usage: Usage
 
 
-StreamEvent = MessageStart | BlockStart | TextDelta | ThinkingDelta | SignatureDelta | BlockStop | Stop
+StreamEvent = (
+    MessageStart | BlockStart | TextDelta | ThinkingDelta | SignatureDelta | BlockStop | Stop
+)

@@ -1,0 +1,124 @@
+"""A thin client over the SDK: build the call, stream our own events, map failures."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from claude_tui.api._convert import events_from_sdk
+from claude_tui.api._errors import translate
+from claude_tui.core.events import StreamEvent
+from claude_tui.core.request import ChatRequest, ModelInfo
+from claude_tui.errors import MissingKeyError
+
+if TYPE_CHECKING:
+    import anthropic
+
+
+def preload_sdk() -> threading.Thread:
+    """Import the SDK in the background so it is ready by the time a message is sent."""
+    thread = threading.Thread(target=importlib.import_module, args=("anthropic",), daemon=True)
+    thread.start()
+    return thread
+
+
+def _sdk() -> ModuleType:
+    return importlib.import_module("anthropic")
+
+
+class ApiClient:
+    """Talks to the Messages API; the SDK client is built on first use, not at start-up."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        key_env: str,
+        base_url: str | None,
+        timeout: float,
+        max_retries: int,
+    ) -> None:
+        self._api_key = api_key
+        self._key_env = key_env
+        self._base_url = base_url
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._sdk_client: anthropic.Anthropic | None = None
+        self._models: list[ModelInfo] | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Where requests go, for error messages that say what could not be reached."""
+        return self._base_url or "https://api.anthropic.com"
+
+    def _client(self) -> anthropic.Anthropic:
+        if not self._api_key:
+            raise MissingKeyError(
+                f"no API key: set {self._key_env} "
+                f"(export {self._key_env}=sk-ant-...) or choose another variable with api_key_env"
+            )
+        if self._sdk_client is None:
+            self._sdk_client = _sdk().Anthropic(
+                api_key=self._api_key,
+                base_url=self.base_url,
+                timeout=self._timeout,
+                max_retries=self._max_retries,
+            )
+        return self._sdk_client
+
+    def stream(self, request: ChatRequest) -> Iterator[StreamEvent]:
+        """Stream one answer; closing the iterator closes the HTTP response at once."""
+        client = self._client()
+        started = False
+        try:
+            stream = client.messages.create(stream=True, **_request_kwargs(request))
+            started = True
+            with stream:
+                request_id = stream.response.headers.get("request-id")
+                yield from events_from_sdk(stream, request_id)
+        except Exception as exc:
+            raise translate(exc, self._context(request.model, started)) from None
+
+    def models(self) -> list[ModelInfo]:
+        """The models this key may use, fetched once per process."""
+        if self._models is None:
+            try:
+                page = self._client().models.list(limit=100)
+                self._models = [
+                    ModelInfo(m.id, m.display_name, getattr(m, "max_input_tokens", None))
+                    for m in page.data
+                ]
+            except Exception as exc:
+                raise translate(exc, self._context("", False)) from None
+        return self._models
+
+    def _context(self, model: str, started: bool) -> dict[str, Any]:
+        return {
+            "model": model,
+            "started": started,
+            "base_url": self.base_url,
+            "timeout": self._timeout,
+            "retries": self._max_retries,
+            "key_env": self._key_env,
+        }
+
+
+def _request_kwargs(request: ChatRequest) -> dict[str, Any]:
+    """Only the fields the person set: some models reject even a default temperature."""
+    kwargs: dict[str, Any] = {
+        "model": request.model,
+        "max_tokens": request.max_tokens,
+        "messages": request.messages,
+    }
+    if request.system:
+        kwargs["system"] = request.system
+    if request.temperature is not None:
+        kwargs["temperature"] = request.temperature
+    if request.thinking == "adaptive":
+        kwargs["thinking"] = {"type": "adaptive"}
+    elif isinstance(request.thinking, int):
+        kwargs["thinking"] = {"type": "enabled", "budget_tokens": request.thinking}
+    return kwargs

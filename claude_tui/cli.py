@@ -1,0 +1,150 @@
+"""Command-line entry: parse flags, build the app, hand over. No chat logic lives here."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from claude_tui import __version__, paths
+from claude_tui.config import Config, config_to_toml, example_config_text, load_config
+from claude_tui.errors import ClaudeTuiError, UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Chat with Claude in your terminal.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+config_app = typer.Typer(help="Where the config file is, what it says, or create it.")
+app.add_typer(config_app, name="config")
+
+ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model id to use.")]
+SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
+
+
+@dataclass
+class Options:
+    """The root flags, handed to subcommands through click's context."""
+
+    config_file: Path | None
+    model: str | None
+    system: str | None
+
+    def load(self, **overrides: object) -> Config:
+        """The effective config: these flags over the environment over the file."""
+        flags = {"model": self.model, "system": self.system}
+        flags.update({k: v for k, v in overrides.items() if v is not None})
+        return load_config(self.config_file, os.environ, flags)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"claude-tui {__version__}")
+        raise typer.Exit()
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """One line on stderr and a non-zero exit for every error we can explain."""
+    try:
+        yield
+    except ClaudeTuiError as exc:
+        typer.echo(f"claude-tui: error: {exc}", err=True)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.callback(invoke_without_command=True)
+def root(
+    ctx: typer.Context,
+    model: ModelOption = None,
+    system: SystemOption = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-C", help="Config file to use instead.")
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
+    ] = False,
+) -> None:
+    """Chat with Claude in your terminal; with no command, open the interactive chat."""
+    ctx.obj = Options(config, model, system)
+    if ctx.invoked_subcommand is not None:
+        return
+    with _friendly_errors():
+        if not sys.stdin.isatty():
+            raise typer.Exit(_ask(ctx.obj, ""))
+        from claude_tui.ui.launch import run_repl
+
+        raise typer.Exit(run_repl(ctx.obj.load(), os.environ))
+
+
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[list[str] | None, typer.Argument(help="The question; or pipe it.")] = None,
+    model: ModelOption = None,
+    system: SystemOption = None,
+) -> None:
+    """Ask one question and stream the answer to stdout (plain text when piped)."""
+    with _friendly_errors():
+        text = " ".join(question or [])
+        raise typer.Exit(_ask(ctx.obj, text, model=model, system=system))
+
+
+def _ask(options: Options, text: str, **overrides: object) -> int:
+    """A question from the arguments, from a pipe, or both (the piped text after it)."""
+    from claude_tui.ui.launch import run_ask
+
+    config = options.load(**overrides)
+    piped = "" if sys.stdin.isatty() else _read_stdin()
+    question = "\n\n".join(part for part in (text, piped) if part.strip())
+    return run_ask(config, os.environ, question)
+
+
+def _read_stdin() -> str:
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"standard input is not valid UTF-8 (byte {exc.start})") from None
+
+
+@config_app.command("path")
+def config_path(ctx: typer.Context) -> None:
+    """Print the config file's path."""
+    typer.echo(str(ctx.obj.config_file or paths.config_path(os.environ)))
+
+
+@config_app.command("show")
+def config_show(ctx: typer.Context) -> None:
+    """Print the effective configuration (file, environment and flags applied)."""
+    with _friendly_errors():
+        typer.echo(config_to_toml(ctx.obj.load()), nl=False)
+
+
+@config_app.command("init")
+def config_init(
+    ctx: typer.Context,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented config file with every key at its default."""
+    with _friendly_errors():
+        path = ctx.obj.config_file or paths.config_path(os.environ)
+        if path.exists() and not force:
+            raise UsageError(f"{path} already exists (use --force to overwrite it)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        paths.write_private(path, example_config_text())
+        typer.echo(f"wrote {path}")
+
+
+def main() -> None:
+    """The ``claude-tui`` script."""
+    app(prog_name="claude-tui")

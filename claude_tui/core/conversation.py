@@ -1,0 +1,165 @@
+"""The conversation as the API sees it, kept valid through every failure.
+
+The API demands strictly alternating user/assistant turns, non-empty text
+blocks, and thinking blocks passed back unchanged with their signatures. A
+person, meanwhile, interrupts answers, hits errors, retries and undoes. This
+module absorbs all of that so :meth:`Conversation.for_api` is always a payload
+the API accepts.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from claude_tui.core.events import (
+    BlockStart,
+    SignatureDelta,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+)
+
+Role = Literal["user", "assistant"]
+Status = Literal["complete", "interrupted", "error"]
+Block = dict[str, Any]
+
+
+@dataclass
+class Message:
+    """One turn; ``content`` holds API content blocks exactly as sent or received."""
+
+    role: Role
+    content: list[Block]
+    status: Status = "complete"
+    model: str | None = None
+    stop_reason: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The visible text, joining text blocks the way a reader sees them."""
+        return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
+
+
+@dataclass
+class Conversation:
+    """An ordered list of turns plus the system prompt that frames them."""
+
+    system: str | None = None
+    messages: list[Message] = field(default_factory=list)
+
+    def add_user(self, text: str) -> Message:
+        """Record what the person sent; kept even if the request then fails."""
+        message = Message("user", [{"type": "text", "text": text}])
+        self.messages.append(message)
+        return message
+
+    def add_assistant(self, message: Message) -> None:
+        """Record an answer, complete or partial, right after its user turn."""
+        self.messages.append(message)
+
+    def last_user_text(self) -> str | None:
+        """The most recent user message, which /retry resends."""
+        for message in reversed(self.messages):
+            if message.role == "user":
+                return message.text
+        return None
+
+    def last_answer(self) -> Message | None:
+        """The most recent assistant turn, for /copy and the footer."""
+        for message in reversed(self.messages):
+            if message.role == "assistant":
+                return message
+        return None
+
+    def pop_exchange(self) -> bool:
+        """Drop the last user turn and anything after it; False if there is none."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            if self.messages[index].role == "user":
+                del self.messages[index:]
+                return True
+        return False
+
+    def for_api(self) -> list[dict[str, Any]]:
+        """Messages for the next request: only answered exchanges plus the final user turn.
+
+        A user turn whose answer failed before any content arrived is left out,
+        so the payload never holds two user turns in a row.
+        """
+        payload: list[dict[str, Any]] = []
+        pending: dict[str, Any] | None = None
+        for message in self.messages:
+            if message.role == "user":
+                pending = {"role": "user", "content": copy.deepcopy(message.content)}
+                continue
+            content = sendable_blocks(message.content)
+            if pending is not None and content:
+                payload += [pending, {"role": "assistant", "content": content}]
+            pending = None
+        if pending is not None:
+            payload.append(pending)
+        return payload
+
+
+def sendable_blocks(blocks: list[Block]) -> list[Block]:
+    """The blocks of an answer that the API will accept back.
+
+    Empty text is rejected by the API, and a thinking block cut off before its
+    signature cannot be verified, so both are dropped; everything else is
+    passed back unchanged, as the API requires for thinking.
+    """
+    kept: list[Block] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "text" and not block.get("text", "").strip():
+            continue
+        if kind == "thinking" and not block.get("signature"):
+            continue
+        kept.append(copy.deepcopy(block))
+    return kept
+
+
+# Which block kind and field each delta event extends.
+_DELTA_FIELDS: dict[type, tuple[str, str]] = {
+    TextDelta: ("text", "text"),
+    ThinkingDelta: ("thinking", "thinking"),
+    SignatureDelta: ("thinking", "signature"),
+}
+
+
+class AnswerBuilder:
+    """Folds stream events into content blocks, so a partial answer is always at hand.
+
+    Text arrives in thousands of small deltas; pieces are kept in lists and
+    joined only when the blocks are read, so building stays linear.
+    """
+
+    def __init__(self) -> None:
+        self._blocks: dict[int, Block] = {}
+        self._pieces: dict[tuple[int, str], list[str]] = {}
+
+    def apply(self, event: StreamEvent) -> None:
+        """Update the blocks with one event; events that carry no content are ignored."""
+        if isinstance(event, BlockStart):
+            self._blocks[event.index] = copy.deepcopy(event.block)
+            return
+        fields = _DELTA_FIELDS.get(type(event))
+        if fields is None:
+            return
+        kind, name = fields
+        index: int = event.index  # type: ignore[union-attr]
+        self._blocks.setdefault(index, {"type": kind})
+        self._pieces.setdefault((index, name), []).append(getattr(event, name))
+
+    @property
+    def blocks(self) -> list[Block]:
+        """The content so far, in the order the API numbered it."""
+        result = []
+        for index in sorted(self._blocks):
+            block = copy.deepcopy(self._blocks[index])
+            for (piece_index, name), pieces in self._pieces.items():
+                if piece_index == index:
+                    block[name] = block.get(name, "") + "".join(pieces)
+            result.append(block)
+        return result

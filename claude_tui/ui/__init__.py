@@ -1,0 +1,1 @@
+"""Everything that knows the terminal: the REPL, commands and rich rendering."""

@@ -1,0 +1,29 @@
+"""Answers for pipes and scripts: the raw markdown text, as it arrives, nothing else."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from claude_tui.app import Turn, TurnResult
+from claude_tui.core.events import TextDelta
+from claude_tui.errors import ClaudeTuiError
+from claude_tui.ui.turn_view import TurnView
+
+
+def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
+    """Write answer text to ``out`` unrendered; ``view`` reports how it ended on stderr."""
+    ended_with_newline = True
+    try:
+        for event in turn:
+            if isinstance(event, TextDelta) and event.text:
+                out.write(event.text)
+                out.flush()
+                ended_with_newline = event.text.endswith("\n")
+    except (KeyboardInterrupt, ClaudeTuiError):
+        pass
+    finally:
+        turn.close()
+        if not ended_with_newline:
+            out.write("\n")
+            out.flush()
+    return view.conclude(turn, quiet=True)

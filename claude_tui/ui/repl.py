@@ -1,0 +1,175 @@
+"""The interactive prompt: read a line, run a command or send it, show the answer, repeat."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from prompt_toolkit import PromptSession
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.document import Document
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.input import Input
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.output import Output
+from rich.console import Console
+from rich.markup import escape
+
+from claude_tui import __version__
+from claude_tui.app import Chat, Turn, TurnResult
+from claude_tui.errors import ClaudeTuiError
+from claude_tui.ui.commands import split_command
+from claude_tui.ui.slash_commands import COMMANDS
+from claude_tui.ui.turn_view import TurnView
+
+PROMPT = "\N{HEAVY RIGHT-POINTING ANGLE QUOTATION MARK ORNAMENT} "
+
+
+class Repl:
+    """One interactive chat; slash-command handlers receive this object as their context."""
+
+    def __init__(
+        self,
+        chat: Chat,
+        console: Console,
+        view: TurnView,
+        *,
+        history_path: Path | None = None,
+        input: Input | None = None,
+        output: Output | None = None,
+    ) -> None:
+        self.chat = chat
+        self.console = console
+        self.view = view
+        self.known_models: list[str] = []
+        self.running = True
+        self._session: PromptSession[str] = PromptSession(
+            message=FormattedText([("ansicyan bold", PROMPT)]),
+            multiline=True,
+            prompt_continuation="  ",
+            key_bindings=_key_bindings(),
+            history=_history(history_path),
+            completer=SlashCompleter(self),
+            complete_while_typing=True,
+            bottom_toolbar=self._toolbar,
+            enable_open_in_editor=True,
+            input=input,
+            output=output,
+        )
+
+    def run(self) -> int:
+        """Loop until /quit or Ctrl-D on an empty line."""
+        self.console.print(
+            f"[bold]claude-tui[/] {__version__} · {escape(self.chat.settings.model)} · "
+            "[dim]/help for commands, Esc Enter for a new line, Ctrl-D to quit[/]"
+        )
+        while self.running:
+            try:
+                line = self._session.prompt()
+            except KeyboardInterrupt:
+                continue
+            except EOFError:
+                break
+            self.handle(line)
+        return 0
+
+    def handle(self, line: str) -> None:
+        """Run a slash command, or send the line to Claude; blank input does nothing."""
+        if not line.strip():
+            return
+        parsed = split_command(line)
+        if parsed is None:
+            text = line[1:] if line.lstrip().startswith("//") else line
+            self.run_turn(lambda: self.chat.send(text))
+            return
+        name, rest = parsed
+        command = COMMANDS.find(name)
+        if command is None:
+            self.say_unknown(name)
+            return
+        try:
+            command.run(self, rest)
+        except ClaudeTuiError as exc:
+            self.error(str(exc))
+
+    def run_turn(self, start: Callable[[], Turn]) -> TurnResult | None:
+        """Start a turn and show it; a failure before it starts is one error line."""
+        try:
+            turn = start()
+        except ClaudeTuiError as exc:
+            self.error(str(exc))
+            return None
+        result = self.view.show(turn)
+        self.console.print()
+        return result
+
+    def error(self, message: str) -> None:
+        """One red line; the REPL carries on."""
+        self.console.print(f"[red]error:[/] {escape(message)}", highlight=False)
+
+    def say_unknown(self, name: str) -> None:
+        """A one-line hint for a mistyped command; nothing is sent."""
+        suggestion = COMMANDS.suggest(name)
+        hint = f" (did you mean /{suggestion}?)" if suggestion else ""
+        self.console.print(
+            f"[yellow]unknown command /{escape(name)}[/]{hint}; /help lists commands; "
+            "start a message with // to send a leading slash",
+            highlight=False,
+        )
+
+    def _toolbar(self) -> FormattedText:
+        model = self.chat.settings.model
+        tokens = self.chat.context_tokens()
+        return FormattedText([("", f" {model} · context ≈ {tokens:,} tokens · /help ")])
+
+
+class SlashCompleter(Completer):
+    """Tab-completes command names (with their summaries) and, for /model, known ids."""
+
+    def __init__(self, repl: Repl) -> None:
+        self._repl = repl
+
+    def get_completions(
+        self, document: Document, complete_event: CompleteEvent
+    ) -> Iterable[Completion]:
+        text = document.text_before_cursor
+        if not text.startswith("/") or "\n" in text:
+            return
+        name, space, arg = text[1:].partition(" ")
+        if not space:
+            for command in COMMANDS:
+                if command.name.startswith(name.lower()):
+                    yield Completion(
+                        "/" + command.name,
+                        start_position=-len(text),
+                        display_meta=command.summary,
+                    )
+        elif name == "model":
+            for model in self._repl.known_models:
+                if model.startswith(arg):
+                    yield Completion(model, start_position=-len(arg))
+
+
+def _history(path: Path | None) -> History:
+    return FileHistory(str(path)) if path is not None else InMemoryHistory()
+
+
+def _key_bindings() -> KeyBindings:
+    """Enter sends, Esc Enter (Alt-Enter) inserts a newline; pastes arrive whole."""
+    bindings = KeyBindings()
+
+    @bindings.add("enter")
+    def _send(event: KeyPressEvent) -> None:
+        buffer = event.current_buffer
+        state = buffer.complete_state
+        if state is not None and state.current_completion is not None:
+            buffer.apply_completion(state.current_completion)
+            return
+        buffer.validate_and_handle()
+
+    @bindings.add("escape", "enter")
+    def _newline(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
+
+    return bindings

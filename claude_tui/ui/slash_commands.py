@@ -1,0 +1,105 @@
+"""The built-in slash commands; each is one decorated function.
+
+Handlers get the :class:`~claude_tui.ui.repl.Repl` as context and the text after
+the command name, and report problems by raising a ``ClaudeTuiError``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from claude_tui.errors import UsageError
+from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
+from claude_tui.ui.commands import Registry
+
+if TYPE_CHECKING:
+    from claude_tui.ui.repl import Repl
+
+COMMANDS: Registry[Repl] = Registry()
+
+
+@COMMANDS.command("help", "list commands and keys")
+def _help(repl: Repl, _: str) -> None:
+    table = Table(box=None, show_header=False, pad_edge=False)
+    for command in COMMANDS:
+        table.add_row(f"/{command.name} {command.args}".rstrip(), command.summary, style=None)
+    repl.console.print(table)
+    repl.console.print(
+        "[dim]Enter sends · Esc Enter new line · Up/Down history · Ctrl-R search history · "
+        "Ctrl-X Ctrl-E edit in $EDITOR · Ctrl-C stops an answer · Ctrl-D quits · "
+        "// sends a leading slash[/]"
+    )
+
+
+@COMMANDS.command("model", "list models, or switch to ID", "[ID]")
+def _model(repl: Repl, arg: str) -> None:
+    if arg:
+        _switch_model(repl, arg)
+        return
+    models = repl.chat.api.models()
+    repl.known_models = [m.id for m in models]
+    current = repl.chat.settings.model
+    for model in models:
+        mark = "[green]●[/]" if model.id == current else " "
+        name = f" [dim]{escape(model.display_name)}[/]" if model.display_name else ""
+        repl.console.print(f"{mark} {escape(model.id)}{name}", highlight=False)
+
+
+def _switch_model(repl: Repl, model: str) -> None:
+    known = repl.known_models
+    if known and model not in known:
+        raise UsageError(f"unknown model '{model}'; /model lists the models you can use")
+    repl.chat.switch_model(model)
+    repl.console.print(f"Model: [bold]{escape(model)}[/]")
+
+
+@COMMANDS.command("system", "show the system prompt, or set it (/system none clears)", "[TEXT]")
+def _system(repl: Repl, arg: str) -> None:
+    conversation = repl.chat.conversation
+    if not arg:
+        shown = escape(conversation.system) if conversation.system else "[dim](none)[/]"
+        repl.console.print(f"System prompt: {shown}", highlight=False)
+        return
+    conversation.system = None if arg.lower() == "none" else arg
+    repl.console.print("System prompt cleared." if arg.lower() == "none" else "System prompt set.")
+
+
+@COMMANDS.command("clear", "start a new conversation")
+def _clear(repl: Repl, _: str) -> None:
+    repl.chat.clear()
+    repl.console.print("New conversation.")
+
+
+@COMMANDS.command("retry", "resend the last message, replacing its answer")
+def _retry(repl: Repl, _: str) -> None:
+    repl.run_turn(repl.chat.retry)
+
+
+@COMMANDS.command("undo", "drop the last exchange")
+def _undo(repl: Repl, _: str) -> None:
+    if not repl.chat.undo():
+        raise UsageError("nothing to undo")
+    repl.console.print("Dropped the last exchange.")
+
+
+@COMMANDS.command("copy", "copy the last answer, or its Nth code block, to the clipboard", "[N]")
+def _copy(repl: Repl, arg: str) -> None:
+    answer = repl.chat.conversation.last_answer()
+    if answer is None or not answer.text:
+        raise UsageError("no answer to copy yet")
+    text, what = answer.text, "the last answer"
+    if arg:
+        blocks = code_blocks(answer.text)
+        if not arg.isdigit() or not 1 <= int(arg) <= len(blocks):
+            raise UsageError(f"/copy N takes a code block number from 1 to {len(blocks)}")
+        text, what = blocks[int(arg) - 1], f"code block {arg}"
+    copy_to_clipboard(repl.console.file, text)
+    repl.console.print(f"Copied {what} ({len(text):,} characters).")
+
+
+@COMMANDS.command("quit", "leave claude-tui (Ctrl-D works too)")
+def _quit(repl: Repl, _: str) -> None:
+    repl.running = False
