@@ -16,6 +16,10 @@ Each class carries a one-line, user-facing message, so the top level can print
     │   ├── ServiceBusyError        500/529 after the SDK's retries
     │   ├── ConnectionFailedError   cannot reach the base URL
     │   └── StreamBrokenError       the answer broke off mid-stream
+    ├── StoreError                  the session database cannot be used
+    │   ├── CorruptDatabaseError    not a database, or damaged
+    │   ├── NewerDatabaseError      written by a newer claude-tui
+    │   └── NotFoundError           no session matches an id or title
     └── UsageError                  a command used wrongly (exit 2)
 """
 
@@ -99,3 +103,19 @@ class StreamBrokenError(ApiError):
     """The answer started but did not finish; the partial answer is kept."""
 
     retryable = True
+
+
+class StoreError(ClaudeTuiError):
+    """The session database could not be read or written; nothing was deleted."""
+
+
+class CorruptDatabaseError(StoreError):
+    """The database file is damaged or not a database; it is left untouched."""
+
+
+class NewerDatabaseError(StoreError):
+    """The database has a newer schema than this version knows; never downgraded."""
+
+
+class NotFoundError(StoreError):
+    """No session matches the id prefix or title given."""

@@ -1,0 +1,51 @@
+"""Open the database safely: private file, WAL, a busy timeout, and a clear word on damage."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from claude_tui.errors import CorruptDatabaseError, StoreError
+from claude_tui.store._schema import migrate
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
+    """A migrated connection; a damaged file is reported, never replaced or deleted."""
+    _create_private(path)
+    try:
+        conn = sqlite3.connect(
+            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn, str(path), upto)
+    except sqlite3.DatabaseError as exc:
+        raise _explain(path, exc) from None
+    return conn
+
+
+def _create_private(path: Path) -> None:
+    """Make the folder 0700 and the file 0600 before SQLite creates it with looser modes."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(f"cannot open the session database {path}: {exc.strerror}") from None
+
+
+def _explain(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    text = str(exc)
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return CorruptDatabaseError(
+            f"{path} is damaged or not a claude-tui database ({text}); it was left untouched: "
+            f"move it aside (mv '{path}' '{path}.bad') to start afresh"
+        )
+    if "locked" in text or "busy" in text:
+        return StoreError(f"the session database {path} stayed locked by another process")
+    return StoreError(f"cannot use the session database {path}: {text}")

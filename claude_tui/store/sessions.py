@@ -1,0 +1,229 @@
+"""Sessions and their messages on disk, written as they happen so nothing is lost."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from claude_tui.core.conversation import Conversation, Message
+from claude_tui.errors import NotFoundError, StoreError, UsageError
+from claude_tui.store._connection import connect
+
+TITLE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One saved conversation as lists and pickers show it."""
+
+    id: str
+    title: str
+    model: str
+    system: str | None
+    created_at: float
+    updated_at: float
+    message_count: int
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A session that matches a search, with the best matching snippet."""
+
+    session: SessionInfo
+    snippet: str
+
+
+_SESSION_COLUMNS = "id, title, model, system, created_at, updated_at, message_count"
+# Marks around matched words in search snippets; control characters never occur in messages
+# as typed, so the UI can turn them into highlighting without ambiguity.
+MATCH_START, MATCH_END = "\x02", "\x03"
+
+
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in _SESSION_COLUMNS.split(", "))
+
+
+class Store:
+    """The session database; every write is its own short transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+        self._conn = conn
+        self._clock = clock
+
+    @classmethod
+    def open(cls, path: Path, clock: Callable[[], float] = time.time) -> Store:
+        """Open (creating and migrating as needed) the database at ``path``."""
+        return cls(connect(path), clock)
+
+    def close(self) -> None:
+        """Release the connection; WAL content is checkpointed by SQLite."""
+        self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write the session database: {exc}") from None
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+
+    def create_session(self, model: str, system: str | None, title: str = "") -> SessionInfo:
+        """A new, empty session with a short random id."""
+        now = self._clock()
+        session_id = secrets.token_hex(6)
+        with self._write() as conn:
+            conn.execute(
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                (session_id, title, model, system, now, now),
+            )
+        return SessionInfo(session_id, title, model, system, now, now, 0)
+
+    def save_message(self, session_id: str, seq: int, message: Message) -> None:
+        """Insert or replace the message at position ``seq``; titles come from the first."""
+        now = self._clock()
+        row = (json.dumps(message.content, ensure_ascii=False), message.text, message.status)
+        with self._write() as conn:
+            conn.execute(
+                """INSERT INTO messages
+                   (session_id, seq, role, content, text, status, model, stop_reason, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (session_id, seq) DO UPDATE SET
+                     role = excluded.role, content = excluded.content, text = excluded.text,
+                     status = excluded.status, model = excluded.model,
+                     stop_reason = excluded.stop_reason""",
+                (session_id, seq, message.role, *row, message.model, message.stop_reason, now),
+            )
+            conn.execute(
+                """UPDATE sessions SET updated_at = ?, message_count = ?,
+                   title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END
+                   WHERE id = ?""",
+                (now, seq + 1, message.role, shorten(message.text), session_id),
+            )
+
+    def truncate(self, session_id: str, length: int) -> None:
+        """Drop every message from position ``length`` on (undo, retry)."""
+        with self._write() as conn:
+            conn.execute(
+                "DELETE FROM messages WHERE session_id = ? AND seq >= ?", (session_id, length)
+            )
+            conn.execute(
+                "UPDATE sessions SET message_count = ?, updated_at = ? WHERE id = ?",
+                (length, self._clock(), session_id),
+            )
+
+    def update_session(
+        self, session_id: str, *, model: str | None = None, system: str | None = None
+    ) -> None:
+        """Remember a model switch or a new system prompt for the next resume."""
+        with self._write() as conn:
+            if model is not None:
+                conn.execute("UPDATE sessions SET model = ? WHERE id = ?", (model, session_id))
+            conn.execute("UPDATE sessions SET system = ? WHERE id = ?", (system, session_id))
+
+    def rename(self, session_id: str, title: str) -> None:
+        """Give a session a title of the person's choosing."""
+        with self._write() as conn:
+            conn.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
+
+    def delete(self, session_id: str) -> None:
+        """Remove a session and its messages."""
+        with self._write() as conn:
+            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def sessions(self, limit: int = 20) -> list[SessionInfo]:
+        """The most recently used sessions first."""
+        rows = self._conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE message_count > 0 "
+            "ORDER BY updated_at DESC LIMIT ?",
+            (limit,),
+        )
+        return [SessionInfo(*row) for row in rows]
+
+    def latest(self) -> SessionInfo | None:
+        """The session used last, for --continue."""
+        found = self.sessions(1)
+        return found[0] if found else None
+
+    def resolve(self, ref: str) -> SessionInfo:
+        """A session by id, unique id prefix (like git), or exact title."""
+        rows = self._conn.execute(
+            f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE id LIKE ? ESCAPE '\\' "
+            "ORDER BY updated_at DESC LIMIT 2",
+            (_escape_like(ref) + "%",),
+        ).fetchall()
+        if not rows:
+            rows = self._conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE title = ? "
+                "ORDER BY updated_at DESC LIMIT 2",
+                (ref,),
+            ).fetchall()
+        if not rows:
+            raise NotFoundError(
+                f"no session matches '{ref}'; `claude-tui sessions list` shows them"
+            )
+        if len(rows) > 1 and rows[0][0] != ref:
+            raise UsageError(f"'{ref}' matches more than one session; give more of the id")
+        return SessionInfo(*rows[0])
+
+    def load(self, session_id: str) -> Conversation:
+        """The whole conversation, content blocks exactly as they were saved."""
+        info = self.resolve(session_id)
+        rows = self._conn.execute(
+            "SELECT role, content, status, model, stop_reason FROM messages "
+            "WHERE session_id = ? ORDER BY seq",
+            (info.id,),
+        )
+        messages = [
+            Message(role, json.loads(content), status, model, stop)
+            for role, content, status, model, stop in rows
+        ]
+        return Conversation(system=info.system, messages=messages)
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Sessions whose messages match ``query`` (FTS5 syntax), newest first."""
+        try:
+            rows = self._conn.execute(
+                f"""WITH hits AS MATERIALIZED (
+                      SELECT rowid AS id, rank,
+                             snippet(messages_fts, 0, '{MATCH_START}', '{MATCH_END}', '…', 12)
+                               AS snip
+                      FROM messages_fts WHERE messages_fts MATCH ?
+                    ), best AS (
+                      SELECT m.session_id AS sid, hits.snip, row_number() OVER (
+                               PARTITION BY m.session_id ORDER BY hits.rank) AS n
+                      FROM hits JOIN messages m ON m.id = hits.id
+                    )
+                    SELECT {_prefixed("s")}, best.snip FROM best JOIN sessions s ON s.id = best.sid
+                    WHERE best.n = 1 ORDER BY s.updated_at DESC LIMIT ?""",
+                (fts_query(query), limit),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise UsageError(f"cannot search for {query!r}: {exc}") from None
+        return [SearchHit(SessionInfo(*row[:7]), row[7]) for row in rows]
+
+
+def shorten(text: str, length: int = TITLE_LENGTH) -> str:
+    """A one-line title from the first words of a message."""
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[: length - 1].rstrip() + "…"
+
+
+def fts_query(query: str) -> str:
+    """Quote each word so punctuation in a person's search is not FTS5 syntax."""
+    words = query.split()
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
