@@ -8,13 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from claude_tui import __version__, paths
 from claude_tui.config import Config, config_to_toml, example_config_text, load_config
 from claude_tui.errors import ClaudeTuiError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from claude_tui.store import Store
 
 app = typer.Typer(
     add_completion=False,
@@ -24,6 +29,14 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Where the config file is, what it says, or create it.")
 app.add_typer(config_app, name="config")
+sessions_app = typer.Typer(help="List, show, search, export, rename or delete saved sessions.")
+app.add_typer(sessions_app, name="sessions")
+
+# `-r` with no value opens the picker; click cannot express an optional option value,
+# so main() fills in this marker when -r/--resume is not followed by a value.
+PICK = ":pick:"
+# Subcommand names, which can never be the session reference after -r.
+SUBCOMMANDS = frozenset({"ask", "config", "sessions"})
 
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model id to use.")]
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
@@ -70,6 +83,15 @@ def root(
     config: Annotated[
         Path | None, typer.Option("--config", "-C", help="Config file to use instead.")
     ] = None,
+    continue_: Annotated[
+        bool, typer.Option("--continue", "-c", help="Resume the most recent session.")
+    ] = False,
+    resume: Annotated[
+        str | None,
+        typer.Option(
+            "--resume", "-r", help="Resume a session by id prefix or title; alone, pick one."
+        ),
+    ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show version.")
     ] = False,
@@ -81,9 +103,15 @@ def root(
     with _friendly_errors():
         if not sys.stdin.isatty():
             raise typer.Exit(_ask(ctx.obj, ""))
-        from claude_tui.ui.launch import run_repl
+        from claude_tui.ui.launch import Resume, run_repl
 
-        raise typer.Exit(run_repl(ctx.obj.load(), os.environ))
+        how = Resume(
+            latest=continue_,
+            ref=None if resume in (None, PICK) else resume,
+            pick=resume == PICK,
+            model_flag=model,
+        )
+        raise typer.Exit(run_repl(ctx.obj.load(), os.environ, how))
 
 
 @app.command()
@@ -145,6 +173,102 @@ def config_init(
         typer.echo(f"wrote {path}")
 
 
-def main() -> None:
+@sessions_app.command("list")
+def sessions_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Recent sessions, newest first."""
+    from claude_tui.ui import session_commands
+
+    with _friendly_errors():
+        session_commands.list_sessions(_store(), _console(), limit, as_json)
+
+
+@sessions_app.command("show")
+def sessions_show(ctx: typer.Context, ref: Annotated[str, typer.Argument()]) -> None:
+    """Print a whole session, rendered."""
+    from claude_tui.ui import session_commands
+
+    with _friendly_errors():
+        theme = ctx.obj.load().code_theme
+        session_commands.show_session(_store(), _console(), ref, theme)
+
+
+@sessions_app.command("rename")
+def sessions_rename(ref: str, title: str) -> None:
+    """Give a session a new title."""
+    with _friendly_errors():
+        store = _store()
+        store.rename(store.resolve(ref).id, title)
+
+
+@sessions_app.command("delete")
+def sessions_delete(
+    ref: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False
+) -> None:
+    """Delete a session and its messages (asks first)."""
+    with _friendly_errors():
+        store = _store()
+        info = store.resolve(ref)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise UsageError("not deleting without confirmation: add --yes")
+            if not typer.confirm(f"Delete {info.id} “{info.title}”?", default=False):
+                raise typer.Exit(1)
+        store.delete(info.id)
+        typer.echo(f"deleted {info.id}")
+
+
+@sessions_app.command("export")
+def sessions_export(
+    ref: str,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File.")] = None,
+) -> None:
+    """Write a session as Markdown or JSON (stdout unless -o)."""
+    from claude_tui.ui import session_commands
+
+    with _friendly_errors():
+        session_commands.export_session(_store(), sys.stdout, ref, fmt, output)
+
+
+@sessions_app.command("search")
+def sessions_search(
+    query: str, as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+) -> None:
+    """Full-text search over every message; matching sessions, newest first."""
+    from claude_tui.ui import session_commands
+
+    with _friendly_errors():
+        session_commands.search_sessions(_store(), _console(), query, as_json)
+
+
+def _store() -> Store:
+    from claude_tui.app import open_store
+
+    return open_store(os.environ)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def main(argv: list[str] | None = None) -> None:
     """The ``claude-tui`` script."""
-    app(prog_name="claude-tui")
+    app(args=_fill_optional_resume(sys.argv[1:] if argv is None else argv), prog_name="claude-tui")
+
+
+def _fill_optional_resume(argv: list[str]) -> list[str]:
+    """Give a bare -r/--resume the picker marker, so it needs no value."""
+    filled: list[str] = []
+    for index, arg in enumerate(argv):
+        filled.append(arg)
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        bare = following is None or following.startswith("-") or following in SUBCOMMANDS
+        if arg in ("-r", "--resume") and bare:
+            filled.append(PICK)
+    return filled

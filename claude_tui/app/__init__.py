@@ -1,6 +1,14 @@
 """Wires the pieces for one chat: conversation, API client, clock."""
 
 from claude_tui.app.chat import Chat, ChatSettings, StreamingApi, Turn, TurnResult
-from claude_tui.app.wiring import build_chat
+from claude_tui.app.wiring import build_chat, open_store
 
-__all__ = ["Chat", "ChatSettings", "StreamingApi", "Turn", "TurnResult", "build_chat"]
+__all__ = [
+    "Chat",
+    "ChatSettings",
+    "StreamingApi",
+    "Turn",
+    "TurnResult",
+    "build_chat",
+    "open_store",
+]

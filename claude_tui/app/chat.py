@@ -13,11 +13,16 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from claude_tui.app.recorder import SessionRecorder
 from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status
 from claude_tui.core.events import MessageStart, Stop, StreamEvent, TextDelta, ThinkingDelta
 from claude_tui.core.request import ChatRequest, ModelInfo
 from claude_tui.core.tokens import estimate_conversation
 from claude_tui.errors import ClaudeTuiError, UsageError
+from claude_tui.store import SessionInfo
+
+# How often a streaming answer is written to disk: a crash loses at most this much.
+SAVE_EVERY_S = 1.0
 
 
 class StreamingApi(Protocol):
@@ -62,6 +67,7 @@ class Turn:
         self._first: float | None = None
         self._start: MessageStart | None = None
         self._stop: Stop | None = None
+        self._saved_at = clock()
         self.result: TurnResult | None = None
         self._events = self._run()
 
@@ -96,6 +102,16 @@ class Turn:
             self._start = event
         elif isinstance(event, Stop):
             self._stop = event
+        if self._clock() - self._saved_at >= SAVE_EVERY_S:
+            self._save_partial()
+
+    def _save_partial(self) -> None:
+        """Put the answer so far on disk, marked interrupted until it completes."""
+        self._saved_at = self._clock()
+        blocks = self._builder.blocks
+        if blocks:
+            message = Message("assistant", blocks, "interrupted", self._request.model)
+            self._chat.save(len(self._chat.conversation.messages), message)
 
     def _record(self, status: Status, error: ClaudeTuiError | None, duration: float) -> None:
         """Add whatever arrived to the conversation; an answer with no content adds nothing."""
@@ -107,6 +123,7 @@ class Turn:
             stop_reason = self._stop.stop_reason if self._stop else None
             message = Message("assistant", blocks, status, model, stop_reason)
             self._chat.conversation.add_assistant(message)
+            self._chat.save(len(self._chat.conversation.messages) - 1, message)
         self.result = TurnResult(
             status, model, self._start, self._stop, self._first, duration, error
         )
@@ -121,15 +138,18 @@ class Chat:
         settings: ChatSettings,
         conversation: Conversation | None = None,
         clock: Callable[[], float] = time.monotonic,
+        recorder: SessionRecorder | None = None,
     ) -> None:
         self.api = api
         self.settings = settings
         self.conversation = conversation or Conversation()
+        self.recorder = recorder
         self._clock = clock
 
     def send(self, text: str) -> Turn:
         """Record the person's message and start the answer."""
-        self.conversation.add_user(text)
+        message = self.conversation.add_user(text)
+        self.save(len(self.conversation.messages) - 1, message)
         return self._turn()
 
     def retry(self) -> Turn:
@@ -137,20 +157,49 @@ class Chat:
         text = self.conversation.last_user_text()
         if text is None:
             raise UsageError("nothing to retry yet")
-        self.conversation.pop_exchange()
+        self.undo()
         return self.send(text)
 
     def undo(self) -> bool:
         """Forget the last exchange; False when the conversation is empty."""
-        return self.conversation.pop_exchange()
+        dropped = self.conversation.pop_exchange()
+        if dropped and self.recorder:
+            self.recorder.truncate(len(self.conversation.messages))
+        return dropped
 
     def clear(self) -> None:
         """Start a new conversation, keeping the system prompt."""
         self.conversation = Conversation(system=self.conversation.system)
+        if self.recorder:
+            self.recorder.restart()
+
+    def resume(self, session: SessionInfo) -> None:
+        """Continue a saved session: its history, model and system prompt."""
+        if self.recorder is None:
+            raise UsageError("sessions are not being saved in this chat")
+        store = self.recorder.store
+        self.conversation = store.load(session.id)
+        self.recorder = SessionRecorder(store, session)
+        self.settings = replace(self.settings, model=session.model)
 
     def switch_model(self, model: str) -> None:
         """Use another model from the next request on."""
         self.settings = replace(self.settings, model=model)
+        self._remember_settings()
+
+    def set_system(self, system: str | None) -> None:
+        """Frame the rest of the conversation with another system prompt."""
+        self.conversation.system = system
+        self._remember_settings()
+
+    def save(self, seq: int, message: Message) -> None:
+        """Hand a message to the recorder, if this chat is being saved."""
+        if self.recorder:
+            self.recorder.save(self.conversation, seq, message, self.settings.model)
+
+    def _remember_settings(self) -> None:
+        if self.recorder:
+            self.recorder.update(model=self.settings.model, system=self.conversation.system)
 
     def context_tokens(self) -> int:
         """Roughly how many tokens the next request's history will take."""

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from claude_tui import paths
 from claude_tui.api import ApiClient
 from claude_tui.app.chat import Chat, ChatSettings
+from claude_tui.app.recorder import SessionRecorder
 from claude_tui.config import Config
 from claude_tui.core.conversation import Conversation
+from claude_tui.store import SessionInfo, Store
+
+DATABASE_NAME = "sessions.sqlite3"
 
 
-def build_chat(config: Config, env: Mapping[str, str]) -> Chat:
-    """A chat with the key read from the configured variable, never from the config file."""
+def open_store(env: Mapping[str, str]) -> Store:
+    """The session database in the data directory (created private on first use)."""
+    return Store.open(paths.data_dir(env) / DATABASE_NAME)
+
+
+def build_chat(
+    config: Config,
+    env: Mapping[str, str],
+    store: Store | None = None,
+    session: SessionInfo | None = None,
+) -> Chat:
+    """A chat with the key read from the configured variable, never from the config file.
+
+    With a ``session`` the chat continues it: its history, model and system prompt,
+    unless the person named another model on the command line.
+    """
     client = ApiClient(
         api_key=env.get(config.api_key_env) or None,
         key_env=config.api_key_env,
@@ -25,4 +44,8 @@ def build_chat(config: Config, env: Mapping[str, str]) -> Chat:
         temperature=config.temperature,
         thinking=config.thinking,
     )
-    return Chat(client, settings, Conversation(system=config.system))
+    conversation = Conversation(system=config.system)
+    if store is not None and session is not None:
+        conversation = store.load(session.id)
+    recorder = SessionRecorder(store, session) if store is not None else None
+    return Chat(client, settings, conversation, recorder=recorder)

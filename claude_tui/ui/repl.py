@@ -21,9 +21,8 @@ from claude_tui.app import Chat, Turn, TurnResult
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
 from claude_tui.ui.slash_commands import COMMANDS
+from claude_tui.ui.style import PROMPT
 from claude_tui.ui.turn_view import TurnView
-
-PROMPT = "\N{HEAVY RIGHT-POINTING ANGLE QUOTATION MARK ORNAMENT} "
 
 
 class Repl:
@@ -101,6 +100,10 @@ class Repl:
             self.error(str(exc))
             return None
         result = self.view.show(turn)
+        recorder = self.chat.recorder
+        warning = recorder.take_warning() if recorder else None
+        if warning:
+            self.console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         self.console.print()
         return result
 

@@ -6,19 +6,26 @@ the command name, and report problems by raising a ``ClaudeTuiError``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
 
 from claude_tui.errors import UsageError
+from claude_tui.store import Store
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
 from claude_tui.ui.commands import Registry
+from claude_tui.ui.picker import pick_session
+from claude_tui.ui.session_commands import export_session
+from claude_tui.ui.sessions_view import replay, sessions_table
 
 if TYPE_CHECKING:
     from claude_tui.ui.repl import Repl
 
 COMMANDS: Registry[Repl] = Registry()
+RECENT_SESSIONS = 20
+REPLAY_MESSAGES = 6
 
 
 @COMMANDS.command("help", "list commands and keys")
@@ -63,14 +70,66 @@ def _system(repl: Repl, arg: str) -> None:
         shown = escape(conversation.system) if conversation.system else "[dim](none)[/]"
         repl.console.print(f"System prompt: {shown}", highlight=False)
         return
-    conversation.system = None if arg.lower() == "none" else arg
+    repl.chat.set_system(None if arg.lower() == "none" else arg)
     repl.console.print("System prompt cleared." if arg.lower() == "none" else "System prompt set.")
 
 
-@COMMANDS.command("clear", "start a new conversation")
+@COMMANDS.command("clear", "start a new conversation (the old one stays saved)")
+@COMMANDS.command("new", "start a new session (the old one stays saved)")
 def _clear(repl: Repl, _: str) -> None:
     repl.chat.clear()
     repl.console.print("New conversation.")
+
+
+@COMMANDS.command("sessions", "list recent saved sessions")
+def _sessions(repl: Repl, _: str) -> None:
+    sessions = _store(repl).sessions(RECENT_SESSIONS)
+    if not sessions:
+        repl.console.print("No saved sessions yet.")
+        return
+    repl.console.print(sessions_table(sessions))
+
+
+@COMMANDS.command("resume", "continue a saved session (id prefix or title; alone: pick)", "[ID]")
+def _resume(repl: Repl, arg: str) -> None:
+    store = _store(repl)
+    session = store.resolve(arg) if arg else pick_session(store.sessions(RECENT_SESSIONS * 10))
+    if session is None:
+        return
+    repl.chat.resume(session)
+    repl.console.print(f"[dim]Resuming[/] [bold]{escape(session.title or session.id)}[/]")
+    replay(repl.console, repl.chat.conversation, repl.view.code_theme, REPLAY_MESSAGES)
+
+
+@COMMANDS.command("rename", "give this session a title", "TITLE")
+def _rename(repl: Repl, arg: str) -> None:
+    if not arg:
+        raise UsageError("/rename needs a title")
+    session_id = _session_id(repl)
+    _store(repl).rename(session_id, arg)
+    repl.console.print(f"Renamed to {escape(arg)}.")
+
+
+@COMMANDS.command("export", "write this session as Markdown (default ./claude-tui-ID.md)", "[PATH]")
+def _export(repl: Repl, arg: str) -> None:
+    session_id = _session_id(repl)
+    target = Path(arg).expanduser() if arg else Path(f"claude-tui-{session_id}.md")
+    fmt = "json" if target.suffix == ".json" else "md"
+    export_session(_store(repl), repl.console.file, session_id, fmt, target)
+    repl.console.print(f"Exported to {escape(str(target))}.")
+
+
+def _store(repl: Repl) -> Store:
+    if repl.chat.recorder is None:
+        raise UsageError("sessions are not being saved in this chat")
+    return repl.chat.recorder.store
+
+
+def _session_id(repl: Repl) -> str:
+    recorder = repl.chat.recorder
+    if recorder is None or recorder.session_id is None:
+        raise UsageError("nothing saved in this session yet")
+    return recorder.session_id
 
 
 @COMMANDS.command("retry", "resend the last message, replacing its answer")

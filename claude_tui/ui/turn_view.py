@@ -28,14 +28,14 @@ class TurnView:
     ) -> None:
         self._console = console
         self._errors = errors
-        self._code_theme = code_theme
+        self.code_theme = code_theme
         self._full_thinking = thinking_display == "full"
 
     def show(self, turn: Turn) -> TurnResult:
         """Stream the answer to the console and say how it ended."""
         spinner = Status(WAITING, console=self._console, spinner="dots")
         spinner.start()
-        markdown = MarkdownStream(self._console, code_theme=self._code_theme)
+        markdown = MarkdownStream(self._console, code_theme=self.code_theme)
         state = _State()
         try:
             for event in turn:

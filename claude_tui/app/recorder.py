@@ -1,0 +1,58 @@
+"""Mirror the conversation into the session store as it changes.
+
+The user's message is saved when it is sent, a streaming answer every second
+or so, and the final answer before the next prompt, so a crash or kill -9
+loses at most the last second of text. A storage failure never costs the
+conversation in memory: it becomes a warning the REPL shows once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from claude_tui.core.conversation import Conversation, Message
+from claude_tui.errors import StoreError
+from claude_tui.store import SessionInfo, Store
+
+
+class SessionRecorder:
+    """Saves one chat's messages; the session row is created with the first message."""
+
+    def __init__(self, store: Store, session: SessionInfo | None = None) -> None:
+        self.store = store
+        self.session_id = session.id if session else None
+        self._warning: str | None = None
+
+    def save(self, conversation: Conversation, seq: int, message: Message, model: str) -> None:
+        """Write the message at position ``seq``, creating the session if needed."""
+        try:
+            if self.session_id is None:
+                self.session_id = self.store.create_session(model, conversation.system).id
+            self.store.save_message(self.session_id, seq, message)
+        except StoreError as exc:
+            self._warning = f"not saved: {exc}"
+
+    def truncate(self, length: int) -> None:
+        """Forget saved messages from ``length`` on, after /undo or /retry."""
+        self._guard(lambda sid: self.store.truncate(sid, length))
+
+    def update(self, *, model: str, system: str | None) -> None:
+        """Remember the model and system prompt for the next resume."""
+        self._guard(lambda sid: self.store.update_session(sid, model=model, system=system))
+
+    def restart(self) -> None:
+        """Start a fresh session on the next message (/clear, /new)."""
+        self.session_id = None
+
+    def take_warning(self) -> str | None:
+        """The last storage problem, once; None when all is saved."""
+        warning, self._warning = self._warning, None
+        return warning
+
+    def _guard(self, write: Callable[[str], None]) -> None:
+        if self.session_id is None:
+            return
+        try:
+            write(self.session_id)
+        except StoreError as exc:
+            self._warning = f"not saved: {exc}"

@@ -1,0 +1,85 @@
+"""Saved sessions on screen: tables, search hits, and a replay of recent turns."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from claude_tui.core.conversation import Conversation
+from claude_tui.store import SearchHit, SessionInfo
+from claude_tui.store.sessions import MATCH_END, MATCH_START
+from claude_tui.ui.markdown_stream import render_markdown
+from claude_tui.ui.style import PROMPT
+
+
+def age(then: float, now: float) -> str:
+    """How long ago, in the largest unit that fits: ``45s``, ``3m``, ``5h``, ``12d``."""
+    seconds = max(0, int(now - then))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit} ago"
+    return f"{seconds}s ago"
+
+
+def sessions_table(sessions: list[SessionInfo], clock: Callable[[], float] = time.time) -> Table:
+    """Id, title, age and message count, newest first as given."""
+    now = clock()
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
+    table.add_column("updated", justify="right", no_wrap=True)
+    table.add_column("msgs", justify="right")
+    table.add_column("model", style="dim", no_wrap=True)
+    for info in sessions:
+        table.add_row(
+            info.id,
+            Text(info.title or "(untitled)"),
+            age(info.updated_at, now),
+            str(info.message_count),
+            info.model,
+        )
+    return table
+
+
+def snippet_text(snippet: str) -> Text:
+    """A search snippet with the matched words highlighted and no stray control marks."""
+    text = Text()
+    highlighted = False
+    for part in snippet.replace(MATCH_END, MATCH_START).split(MATCH_START):
+        text.append(" ".join(part.split("\n")), style="bold yellow" if highlighted else "")
+        highlighted = not highlighted
+    return text
+
+
+def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], float]) -> None:
+    """Each matching session on one line, its best snippet under it."""
+    now = clock()
+    for hit in hits:
+        info = hit.session
+        console.print(
+            f"[cyan]{info.id}[/] {escape(info.title or '(untitled)')} "
+            f"[dim]{age(info.updated_at, now)}[/]",
+            highlight=False,
+        )
+        console.print(Text("  ").append(snippet_text(hit.snippet)))
+
+
+def replay(console: Console, conversation: Conversation, code_theme: str, last: int) -> None:
+    """Show the last ``last`` messages the way they looked when they streamed."""
+    shown = conversation.messages[-last:] if last else []
+    hidden = len(conversation.messages) - len(shown)
+    if hidden:
+        console.print(f"[dim]… {hidden} earlier messages[/]")
+    for message in shown:
+        if message.role == "user":
+            console.print(Text(PROMPT, style="bold cyan").append(message.text))
+        else:
+            render_markdown(console, message.text, code_theme)
+            if message.status != "complete":
+                console.print(f"[yellow]({message.status})[/]")
+        console.print()

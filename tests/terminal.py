@@ -1,0 +1,94 @@
+"""Drive a real ``claude-tui`` in a pseudo-terminal and read its screen like a person."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Mapping
+
+import pexpect
+import pyte
+
+KEYS = {
+    "enter": "\r",
+    "alt-enter": "\x1b\r",
+    "ctrl-c": "\x03",
+    "ctrl-d": "\x04",
+    "ctrl-r": "\x12",
+    "tab": "\t",
+    "up": "\x1b[A",
+    "down": "\x1b[B",
+}
+
+
+class Terminal:
+    """A claude-tui process in a pty; every byte it writes also feeds a pyte screen."""
+
+    def __init__(
+        self, args: list[str], env: Mapping[str, str], rows: int = 40, cols: int = 100
+    ) -> None:
+        self.screen = pyte.Screen(cols, rows)
+        self._stream = pyte.ByteStream(self.screen)
+        self.raw = bytearray()
+        self.child = pexpect.spawn(
+            sys.executable,
+            ["-m", "claude_tui", *args],
+            env=dict(env),
+            dimensions=(rows, cols),
+            timeout=15,
+        )
+
+    @property
+    def text(self) -> str:
+        """What the screen shows now, one line per row, trailing spaces stripped."""
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def type(self, text: str) -> None:
+        """Type text as keystrokes (no Enter)."""
+        self.child.send(text)
+
+    def press(self, *keys: str) -> None:
+        """Press named keys such as ``enter`` or ``ctrl-c``."""
+        for key in keys:
+            self.child.send(KEYS[key])
+
+    def paste(self, text: str) -> None:
+        """Paste text the way a terminal with bracketed paste does."""
+        self.child.send("\x1b[200~" + text + "\x1b[201~")
+
+    def wait_for(self, what: str | Callable[[str], bool], timeout: float = 15) -> str:
+        """Read output until the screen shows ``what``; fail with the screen if it never does."""
+        check = what if callable(what) else (lambda screen: what in screen)
+        deadline = time.monotonic() + timeout
+        while not check(self.text):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {what!r}; screen:\n{self.text}")
+            self._read(min(0.1, deadline - time.monotonic()))
+        return self.text
+
+    def wait_exit(self, timeout: float = 15) -> int:
+        """Drain output until the process ends; its exit status."""
+        deadline = time.monotonic() + timeout
+        while self.child.isalive():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"process did not exit; screen:\n{self.text}")
+            self._read(0.1)
+        self._read(0.1)
+        self.child.close()
+        return self.child.exitstatus if self.child.exitstatus is not None else -1
+
+    def _read(self, timeout: float) -> None:
+        try:
+            data = self.child.read_nonblocking(65536, timeout=max(timeout, 0.01))
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            return
+        self.raw.extend(data)
+        self._stream.feed(data)
+
+    def close(self) -> None:
+        """End the process if it is still running."""
+        if self.child.isalive():
+            os.kill(self.child.pid, signal.SIGKILL)
+        self.child.close(force=True)

@@ -1,0 +1,129 @@
+"""The command line from outside: real processes, real pipes, the API double behind them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from claude_tui import __version__
+from tests.api_double import ApiDouble, Reply
+from tests.terminal import Terminal
+
+
+def _run(
+    env: dict[str, str], *args: str, stdin: bytes = b""
+) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "claude_tui", *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        result.args,
+        result.returncode,
+        result.stdout.decode("utf-8", "replace"),
+        result.stderr.decode("utf-8", "replace"),
+    )
+
+
+def test_version_prints_without_importing_the_sdk(app_env: dict[str, str]) -> None:
+    """--version answers without paying for the anthropic import."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "claude_tui", "--version"],
+        env=app_env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == f"claude-tui {__version__}"
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "anthropic" not in imported and "prompt_toolkit" not in imported
+
+
+def test_ask_piped_prints_plain_markdown(app_env: dict[str, str], api: ApiDouble) -> None:
+    """When stdout is a pipe, ask writes the raw markdown and exits 0."""
+    api.script(Reply(text="# Heading\n\n**bold**"))
+    result = _run(app_env, "ask", "what?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "# Heading\n\n**bold**\n"
+    assert api.requests[-1].body["messages"][0]["content"][0]["text"] == "what?"
+
+
+def test_ask_reads_the_question_from_stdin(app_env: dict[str, str], api: ApiDouble) -> None:
+    """`echo question | claude-tui ask` sends the piped text."""
+    result = _run(app_env, "ask", stdin=b"from a pipe\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "You said: from a pipe\n"
+
+
+def test_ask_puts_piped_text_after_the_question(app_env: dict[str, str], api: ApiDouble) -> None:
+    """A question plus piped text sends both, the question first."""
+    _run(app_env, "ask", "review this", stdin=b"diff --git a b\n")
+    sent = api.requests[-1].body["messages"][0]["content"][0]["text"]
+    assert sent == "review this\n\ndiff --git a b\n"
+
+
+def test_ask_with_invalid_utf8_is_one_error_line(app_env: dict[str, str]) -> None:
+    """Bytes that are not UTF-8 on stdin give an error line, not a traceback."""
+    result = _run(app_env, "ask", stdin=b"\xff\xfe bad")
+    assert result.returncode == 2
+    assert "not valid UTF-8" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_failure_exits_non_zero_with_one_line(app_env: dict[str, str], api: ApiDouble) -> None:
+    """A rejected key exits 1 with a single error line on stderr."""
+    api.script(Reply(status=401))
+    result = _run(app_env, "ask", "hi")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and "key was rejected" in result.stderr
+    assert api.api_key not in result.stderr + result.stdout
+
+
+def test_ask_without_a_key_says_how_to_set_it(app_env: dict[str, str]) -> None:
+    """With no key in the environment the error says which variable to export."""
+    env = {k: v for k, v in app_env.items() if k != "ANTHROPIC_API_KEY"}
+    result = _run(env, "ask", "hi")
+    assert result.returncode == 1 and "export ANTHROPIC_API_KEY" in result.stderr
+
+
+def test_ask_to_a_terminal_renders_markdown(app_env: dict[str, str], api: ApiDouble) -> None:
+    """When stdout is a terminal, ask renders the markdown instead of printing it raw."""
+    api.script(Reply(text="# Heading\n\n- item"))
+    term = Terminal(["ask", "hi"], app_env)
+    try:
+        assert term.wait_exit() == 0
+        assert "• item" in term.text and "# Heading" not in term.text
+    finally:
+        term.close()
+
+
+def test_malformed_config_is_one_line_exit_2(app_env: dict[str, str], home: Path) -> None:
+    """A broken config file names the file and line, exits 2, and shows no traceback."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('model = "x"\nmax_tokens = \n')
+    result = _run(app_env, "ask", "hi")
+    assert result.returncode == 2
+    assert str(home / "config.toml") in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_config_init_then_show_gives_defaults(app_env: dict[str, str], home: Path) -> None:
+    """`config init` writes the example file (private) and `config show` reads it back."""
+    assert _run(app_env, "config", "path").stdout.strip() == str(home / "config.toml")
+    assert _run(app_env, "config", "init").returncode == 0
+    assert (home / "config.toml").stat().st_mode & 0o077 == 0
+    shown = _run(app_env, "config", "show")
+    assert shown.returncode == 0 and 'model = "claude-sonnet-5-5"' in shown.stdout
+    again = _run(app_env, "config", "init")
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_model_flag_overrides_config(app_env: dict[str, str], api: ApiDouble) -> None:
+    """-m on the command line wins over the environment and the file."""
+    env = {**app_env, "CLAUDE_TUI_MODEL": "claude-haiku-5-5"}
+    _run(env, "-m", "claude-opus-5-5", "ask", "hi")
+    assert api.requests[-1].body["model"] == "claude-opus-5-5"

@@ -1,0 +1,185 @@
+"""The interactive chat in a real pseudo-terminal, typed at as a person would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.api_double import ApiDouble, Reply
+from tests.terminal import Terminal
+
+PROMPT = "\N{HEAVY RIGHT-POINTING ANGLE QUOTATION MARK ORNAMENT}"
+
+
+def _ready(term: Terminal) -> None:
+    term.wait_for(PROMPT)
+
+
+def _user_texts(api: ApiDouble) -> list[str]:
+    body = api.requests[-1].body
+    assert isinstance(body, dict)
+    return [
+        block["text"]
+        for message in body["messages"]
+        for block in message["content"]
+        if message["role"] == "user"
+    ]
+
+
+def test_question_streams_a_rendered_answer_and_footer(terminal: Terminal, api: ApiDouble) -> None:
+    """Typing a question and Enter shows the answer rendered as markdown, then a footer."""
+    api.script(Reply(text="# Title\n\nSome **bold** words.\n\n- one\n- two\n", output_tokens=9))
+    _ready(terminal)
+    terminal.type("hello there")
+    terminal.press("enter")
+    screen = terminal.wait_for("9 out")
+    assert "Title" in screen and "# Title" not in screen
+    assert "Some bold words." in screen
+    assert "• one" in screen
+    assert _user_texts(api) == ["hello there"]
+
+
+def test_alt_enter_inserts_newline_and_enter_sends_both_lines(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """Esc Enter adds a line to the message instead of sending it."""
+    _ready(terminal)
+    terminal.type("first")
+    terminal.press("alt-enter")
+    terminal.type("second")
+    terminal.press("enter")
+    terminal.wait_for("You said: first")
+    assert _user_texts(api) == ["first\nsecond"]
+
+
+def test_bracketed_paste_is_one_message(terminal: Terminal, api: ApiDouble) -> None:
+    """A pasted block of lines is inserted whole and only Enter sends it."""
+    _ready(terminal)
+    terminal.paste("line one\nline two\nline three")
+    terminal.wait_for("line three")
+    assert api.requests == []
+    terminal.press("enter")
+    terminal.wait_for("You said: line one")
+    assert _user_texts(api) == ["line one\nline two\nline three"]
+
+
+def test_ctrl_c_mid_answer_keeps_partial_and_returns_to_prompt(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """Ctrl-C during a slow answer stops it, keeps the partial text and the chat goes on."""
+    api.script(Reply(text="word " * 400, chunk=5, delay=0.05))
+    _ready(terminal)
+    terminal.type("talk slowly")
+    terminal.press("enter")
+    terminal.wait_for("word word word")
+    terminal.press("ctrl-c")
+    terminal.wait_for("interrupted")
+    terminal.type("next")
+    terminal.press("enter")
+    terminal.wait_for("You said: next")
+    body = api.requests[-1].body
+    assert isinstance(body, dict)
+    roles = [m["role"] for m in body["messages"]]
+    assert roles == ["user", "assistant", "user"]
+    partial = body["messages"][1]["content"][0]["text"]
+    assert partial.startswith("word word") and len(partial) < len("word " * 400)
+
+
+def test_ctrl_c_at_prompt_clears_line_and_ctrl_d_exits(terminal: Terminal) -> None:
+    """Ctrl-C clears what was typed; Ctrl-D on an empty line leaves with status 0."""
+    _ready(terminal)
+    terminal.type("half a thought")
+    terminal.wait_for("half a thought")
+    terminal.press("ctrl-c")
+    terminal.wait_for(lambda screen: "half a thought" not in screen.splitlines()[-3:][0])
+    terminal.press("ctrl-d")
+    assert terminal.wait_exit() == 0
+
+
+def test_tab_completes_slash_commands(terminal: Terminal) -> None:
+    """Tab completes a command name and the menu shows its description."""
+    _ready(terminal)
+    terminal.type("/he")
+    terminal.press("tab")
+    terminal.wait_for("list commands and keys")
+    terminal.press("enter")
+    terminal.press("enter")
+    terminal.wait_for("/model [ID]")
+
+
+def test_unknown_command_hints_and_sends_nothing(terminal: Terminal, api: ApiDouble) -> None:
+    """A mistyped command gets a one-line hint and no request is made."""
+    _ready(terminal)
+    terminal.type("/modle")
+    terminal.press("enter")
+    terminal.wait_for("did you mean /model?")
+    assert api.requests == []
+
+
+def test_retry_and_undo_keep_the_conversation_valid(terminal: Terminal, api: ApiDouble) -> None:
+    """/retry resends the last question in place of its answer; /undo drops the exchange."""
+    api.script(Reply(text="first answer"), Reply(text="second answer"))
+    _ready(terminal)
+    terminal.type("question")
+    terminal.press("enter")
+    terminal.wait_for("first answer")
+    terminal.type("/retry")
+    terminal.press("enter")
+    terminal.wait_for("second answer")
+    body = api.requests[-1].body
+    assert isinstance(body, dict)
+    assert [m["role"] for m in body["messages"]] == ["user"]
+    terminal.type("/undo")
+    terminal.press("enter")
+    terminal.wait_for("Dropped the last exchange")
+    terminal.type("fresh")
+    terminal.press("enter")
+    terminal.wait_for("You said: fresh")
+    assert _user_texts(api) == ["fresh"]
+
+
+def test_model_lists_and_switches(terminal: Terminal, api: ApiDouble) -> None:
+    """/model lists models from the API; /model ID switches the next request's model."""
+    _ready(terminal)
+    terminal.type("/model")
+    terminal.press("enter")
+    terminal.wait_for("claude-opus-5-5")
+    terminal.type("/model claude-opus-5-5")
+    terminal.press("enter")
+    terminal.wait_for("Model: claude-opus-5-5")
+    terminal.type("hi")
+    terminal.press("enter")
+    terminal.wait_for("You said: hi")
+    body = api.requests[-1].body
+    assert isinstance(body, dict) and body["model"] == "claude-opus-5-5"
+
+
+def test_error_is_one_line_and_chat_goes_on(terminal: Terminal, api: ApiDouble) -> None:
+    """A 401 shows one line naming the key variable, and the next message still works."""
+    api.script(Reply(status=401))
+    _ready(terminal)
+    terminal.type("hi")
+    terminal.press("enter")
+    screen = terminal.wait_for("key was rejected")
+    assert "Traceback" not in screen
+    terminal.type("again")
+    terminal.press("enter")
+    terminal.wait_for("You said: again")
+    assert _user_texts(api) == ["again"]
+
+
+def test_history_persists_across_runs(app_env: dict[str, str], home: Path) -> None:
+    """A message sent in one run comes back with Up in the next run."""
+    first = Terminal([], app_env)
+    _ready(first)
+    first.type("remember me")
+    first.press("enter")
+    first.wait_for("You said: remember me")
+    first.press("ctrl-d")
+    first.wait_exit()
+    second = Terminal([], app_env)
+    try:
+        _ready(second)
+        second.press("up")
+        second.wait_for(f"{PROMPT} remember me")
+    finally:
+        second.close()
