@@ -116,7 +116,8 @@ def _request_kwargs(request: ChatRequest) -> dict[str, Any]:
     if request.system:
         kwargs["system"] = request.system
     if request.temperature is not None:
-        kwargs["temperature"] = request.temperature
+        # SDK 2.13 dropped the keyword; the API still takes the field.
+        kwargs["extra_body"] = {"temperature": request.temperature}
     if request.thinking == "adaptive":
         kwargs["thinking"] = {"type": "adaptive"}
     elif isinstance(request.thinking, int):

@@ -26,6 +26,8 @@ def usage_from_sdk(usage: Any, previous: Usage | None = None) -> Usage:
     if cache is not None:
         write_5m = cache.ephemeral_5m_input_tokens or 0
         write_1h = cache.ephemeral_1h_input_tokens or 0
+    elif _breakdown_still_fits(usage, base):
+        write_5m, write_1h = base.cache_write_5m, base.cache_write_1h
     elif getattr(usage, "cache_creation_input_tokens", None) is not None:
         write_5m, write_1h = usage.cache_creation_input_tokens, 0
     else:
@@ -37,6 +39,12 @@ def usage_from_sdk(usage: Any, previous: Usage | None = None) -> Usage:
         cache_write_1h=write_1h,
         cache_read=_or(getattr(usage, "cache_read_input_tokens", None), base.cache_read),
     )
+
+
+def _breakdown_still_fits(usage: Any, base: Usage) -> bool:
+    """A ``message_delta`` repeats the cache-write total without its 5m/1h split."""
+    total = getattr(usage, "cache_creation_input_tokens", None)
+    return total is None or total == base.cache_write_5m + base.cache_write_1h
 
 
 def _or(value: int | None, fallback: int) -> int:

@@ -1,0 +1,540 @@
+"""A stand-in for the Anthropic Messages API, served over real HTTP on 127.0.0.1.
+
+Tests point the real ``anthropic`` SDK (or the whole app) at :attr:`ApiDouble.base_url`,
+so everything below our own code - the SDK's parsing, retries and error classes,
+httpx2's chunked decoding and timeouts - runs for real. Answers are scripted with
+:class:`Reply`; without a script the double echoes the last user message.
+
+Run ``python tests/api_double.py --port N`` to serve the defaults by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import hashlib
+import itertools
+import json
+import select
+import socket
+import socketserver
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
+
+Fault = Literal["error_event", "drop", "stall", "truncate"]
+SseEvent = tuple[str, dict[str, Any]]
+
+POLL_SECONDS = 0.02
+"""How often a waiting handler checks whether it should give up (stop() or a hang-up)."""
+
+ERRORS: dict[int, tuple[str, str]] = {
+    400: ("invalid_request_error", "Invalid request"),
+    401: ("authentication_error", "invalid x-api-key"),
+    403: ("permission_error", "Your API key does not have permission to use this resource"),
+    404: ("not_found_error", "Not found"),
+    413: ("request_too_large", "Request exceeds the maximum allowed number of bytes"),
+    429: ("rate_limit_error", "Rate limited"),
+    500: ("api_error", "Internal server error"),
+    529: ("overloaded_error", "Overloaded"),
+}
+
+DEFAULT_MODELS: tuple[dict[str, Any], ...] = (
+    {
+        "id": "claude-opus-5-5",
+        "type": "model",
+        "display_name": "Claude Opus 5.5",
+        "created_at": "2026-05-01T00:00:00Z",
+        "lifecycle": "active",
+        "line": "opus",
+        "max_input_tokens": 1_000_000,
+        "max_tokens": 128_000,
+    },
+    {
+        "id": "claude-sonnet-5-5",
+        "type": "model",
+        "display_name": "Claude Sonnet 5.5",
+        "created_at": "2026-05-01T00:00:00Z",
+        "lifecycle": "active",
+        "line": "sonnet",
+        "max_input_tokens": 1_000_000,
+        "max_tokens": 64_000,
+    },
+    {
+        "id": "claude-haiku-5-5",
+        "type": "model",
+        "display_name": "Claude Haiku 5.5",
+        "created_at": "2026-04-15T00:00:00Z",
+        "lifecycle": "active",
+        "line": "haiku",
+        "max_input_tokens": 200_000,
+        "max_tokens": 64_000,
+    },
+)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One scripted answer to POST /v1/messages.
+
+    ``status`` other than 200 answers with an error body; ``fault`` breaks a stream after
+    ``fault_after`` text deltas: ``error_event`` sends an SSE ``error`` event, ``drop`` cuts
+    the socket mid-chunk, ``stall`` goes silent for ``stall_seconds`` then cuts it, and
+    ``truncate`` ends the body cleanly but without ``message_delta``/``message_stop``.
+    """
+
+    text: str = "Hello from the double."
+    thinking: str | None = None  # if set, a signed thinking block comes before the text
+    chunk: int = 4  # characters per text / thinking delta
+    delay: float = 0.0  # seconds between deltas, to watch tokens arrive
+    stop_reason: str = "end_turn"
+    input_tokens: int = 12
+    output_tokens: int | None = None  # None: len(text) // 4 + 1
+    cache_write_5m: int = 0
+    cache_write_1h: int = 0
+    cache_read: int = 0
+    status: int = 200
+    error_type: str | None = None  # None: the usual type for `status`
+    error_message: str | None = None
+    retry_after: float | None = None  # sent as the `retry-after` header, which the SDK obeys
+    fault: Fault | None = None
+    fault_after: int = 0  # text deltas sent before the fault
+    stall_seconds: float = 30.0
+    times: int = 1  # consecutive requests answered, e.g. a 429 that outlasts the SDK's retries
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """What one request carried, so tests can assert on what the client actually sent."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+
+
+class ApiDouble:
+    """A threaded HTTP server that answers like the Messages API; use it as a context manager."""
+
+    def __init__(self, *, api_key: str = "sk-ant-test-key", port: int = 0) -> None:
+        self.api_key = api_key
+        self._port = port
+        self.requests: list[RecordedRequest] = []
+        self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
+        self._stopping = threading.Event()
+        self._queue: deque[Reply] = deque()
+        self._ids = itertools.count(1)
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        """The ``http://127.0.0.1:PORT`` address to give the SDK as ``base_url``."""
+        if self._server is None:
+            raise RuntimeError("ApiDouble is not started")
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> ApiDouble:
+        """Bind (port 0 lets the OS choose) and serve from a daemon thread."""
+        self._stopping.clear()
+        self._server = _Server(("127.0.0.1", self._port), self)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(POLL_SECONDS,), daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop at once: stalled handlers give up and open connections are cut."""
+        if self._server is None or self._thread is None:
+            return
+        self._stopping.set()
+        self._server.shutdown()
+        with self._lock:
+            for conn in self._connections:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+        self._server.server_close()
+        self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> ApiDouble:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def script(self, *replies: Reply) -> None:
+        """Queue answers for the next POST /v1/messages calls, first in first out."""
+        for reply in replies:
+            self._queue.extend([reply] * reply.times)
+
+    def _next_reply(self, body: dict[str, Any]) -> Reply:
+        """The next scripted answer, or an echo of the last user message when none is left."""
+        try:
+            return self._queue.popleft()
+        except IndexError:
+            return Reply(text="You said: " + _last_user_text(body))
+
+    def _next_id(self, prefix: str) -> str:
+        """Ids like ``msg_0001`` / ``req_0001``: unique per double, stable across runs."""
+        return f"{prefix}_{next(self._ids):04d}"
+
+    def _track(self, conn: socket.socket, *, open_: bool) -> None:
+        """Remember open connections so stop() can cut idle keep-alive ones too."""
+        with self._lock:
+            if open_:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], double: ApiDouble) -> None:
+        self.double = double
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind resolves the host name, which can hang without DNS.
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class _Hangup(Exception):
+    """The client went away or the double is stopping: end this handler quietly."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # each delta leaves at once, not batched by the kernel
+    server: _Server
+    request_id: str
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.double._track(self.connection, open_=True)
+
+    def finish(self) -> None:
+        self.server.double._track(self.connection, open_=False)
+        with contextlib.suppress(OSError):
+            super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silent: test output should show test failures, not access logs."""
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        double = self.server.double
+        self.request_id = double._next_id("req")
+        url = urlsplit(self.path)
+        body = self._read_body()
+        double.requests.append(
+            RecordedRequest(
+                method=self.command,
+                path=url.path,
+                query=dict(parse_qsl(url.query)),
+                headers={k.lower(): v for k, v in self.headers.items()},
+                body=body,
+            )
+        )
+        try:
+            if self._key() != double.api_key:
+                self._send_error(401, *ERRORS[401])
+            else:
+                self._route(self.command, url.path, body)
+        except (_Hangup, OSError):  # OSError: the client hung up while we wrote
+            self.close_connection = True
+
+    def _read_body(self) -> Any:
+        raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        try:
+            return json.loads(raw) if raw else None
+        except ValueError:
+            return None
+
+    def _key(self) -> str | None:
+        bearer = self.headers.get("authorization", "")
+        if bearer.startswith("Bearer "):
+            return bearer.removeprefix("Bearer ")
+        return self.headers.get("x-api-key")
+
+    def _route(self, method: str, path: str, body: Any) -> None:
+        if method == "GET" and path == "/v1/models":
+            self._send_models()
+        elif method == "GET" and path.startswith("/v1/models/"):
+            self._send_model(path.removeprefix("/v1/models/"))
+        elif method == "POST" and path in ("/v1/messages", "/v1/messages/count_tokens"):
+            self._messages(path, body)
+        else:
+            self._send_error(404, "not_found_error", f"{method} {path} is not served here")
+
+    def _send_models(self) -> None:
+        models = self.server.double.models
+        self._send_json(
+            200,
+            {
+                "data": models,
+                "has_more": False,
+                "first_id": models[0]["id"] if models else None,
+                "last_id": models[-1]["id"] if models else None,
+            },
+        )
+
+    def _send_model(self, model_id: str) -> None:
+        found = [m for m in self.server.double.models if m["id"] == model_id]
+        if found:
+            self._send_json(200, found[0])
+        else:
+            self._send_error(404, "not_found_error", f"model: {model_id}")
+
+    def _messages(self, path: str, body: Any) -> None:
+        if not isinstance(body, dict):
+            self._send_error(400, "invalid_request_error", "the body must be a JSON object")
+        elif body.get("model") not in {m["id"] for m in self.server.double.models}:
+            self._send_error(404, "not_found_error", f"model: {body.get('model')}")
+        elif path.endswith("/count_tokens"):
+            self._send_json(200, {"input_tokens": _count_tokens(body)})
+        else:
+            self._answer(self.server.double._next_reply(body), body)
+
+    def _answer(self, reply: Reply, body: dict[str, Any]) -> None:
+        if reply.status != 200:
+            kind, message = ERRORS.get(reply.status, ("api_error", "Error"))
+            self._send_error(
+                reply.status,
+                reply.error_type or kind,
+                reply.error_message or message,
+                reply.retry_after,
+            )
+            return
+        message_id = self.server.double._next_id("msg")
+        if body.get("stream"):
+            self._stream(reply, _stream_events(reply, body["model"], message_id))
+        else:
+            self._send_json(200, _message(reply, body["model"], message_id))
+
+    def _send_json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        for name, value in {
+            "content-type": "application/json",
+            "content-length": str(len(data)),
+            "request-id": self.request_id,
+            **(headers or {}),
+        }.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error(
+        self, status: int, kind: str, message: str, retry_after: float | None = None
+    ) -> None:
+        payload = {
+            "type": "error",
+            "error": {"type": kind, "message": message},
+            "request_id": self.request_id,
+        }
+        headers = {} if retry_after is None else {"retry-after": f"{retry_after:g}"}
+        self._send_json(status, payload, headers)
+
+    def _stream(self, reply: Reply, events: Iterator[SseEvent]) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("cache-control", "no-cache")
+        self.send_header("transfer-encoding", "chunked")
+        self.send_header("request-id", self.request_id)
+        self.end_headers()
+        for name, data in events:
+            self._write_chunk(_sse(name, data))
+            if name == "content_block_delta":
+                self._pause(reply.delay)
+        self._finish_stream(reply)
+
+    def _finish_stream(self, reply: Reply) -> None:
+        if reply.fault == "error_event":
+            error = {"type": "overloaded_error", "message": "Overloaded"}
+            self._write_chunk(_sse("error", {"type": "error", "error": error}))
+        elif reply.fault == "stall":
+            self._pause(reply.stall_seconds)
+        if reply.fault in ("drop", "stall"):
+            self._drop()
+        else:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        """Promise a chunk, send half of it, and close: the client sees an incomplete body."""
+        partial = _sse("content_block_delta", {"type": "content_block_delta"})
+        self.wfile.write(b"%x\r\n%s" % (len(partial), partial[: len(partial) // 2]))
+        self.connection.shutdown(socket.SHUT_RDWR)
+        raise _Hangup
+
+    def _pause(self, seconds: float) -> None:
+        """Wait, but give up at once if the double stops or the client hangs up."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            if self.server.double._stopping.wait(min(left, POLL_SECONDS)) or self._client_gone():
+                raise _Hangup
+
+    def _client_gone(self) -> bool:
+        readable, _, _ = select.select([self.connection], [], [], 0)
+        if not readable:
+            return False
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+
+def _stream_events(reply: Reply, model: str, message_id: str) -> Iterator[SseEvent]:
+    """The SSE events of one answer, cut short before ``reply.fault`` if there is one."""
+    start = _message(reply, model, message_id)
+    start.update(content=[], stop_reason=None)
+    start["usage"]["output_tokens"] = 1
+    yield "message_start", {"type": "message_start", "message": start}
+    yield "ping", {"type": "ping"}
+    if reply.thinking is not None:
+        yield from _thinking_events(reply.thinking, reply.chunk)
+    index = 0 if reply.thinking is None else 1
+    yield _block_start(index, {"type": "text", "text": ""})
+    pieces = _pieces(reply.text, reply.chunk)
+    for piece in pieces[: reply.fault_after] if reply.fault else pieces:
+        yield _block_delta(index, {"type": "text_delta", "text": piece})
+    if reply.fault:
+        return
+    yield "content_block_stop", {"type": "content_block_stop", "index": index}
+    usage = {k: v for k, v in _usage(reply).items() if k != "cache_creation"}
+    delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
+    yield "message_delta", {"type": "message_delta", "delta": delta, "usage": usage}
+    yield "message_stop", {"type": "message_stop"}
+
+
+def _thinking_events(thinking: str, chunk: int) -> Iterator[SseEvent]:
+    yield _block_start(0, {"type": "thinking", "thinking": "", "signature": ""})
+    for piece in _pieces(thinking, chunk):
+        yield _block_delta(0, {"type": "thinking_delta", "thinking": piece})
+    yield _block_delta(0, {"type": "signature_delta", "signature": _signature(thinking)})
+    yield "content_block_stop", {"type": "content_block_stop", "index": 0}
+
+
+def _block_start(index: int, block: dict[str, Any]) -> SseEvent:
+    return "content_block_start", {
+        "type": "content_block_start",
+        "index": index,
+        "content_block": block,
+    }
+
+
+def _block_delta(index: int, delta: dict[str, Any]) -> SseEvent:
+    return "content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta}
+
+
+def _message(reply: Reply, model: str, message_id: str) -> dict[str, Any]:
+    """The complete non-streamed Message; streaming starts from a copy of it."""
+    content: list[dict[str, Any]] = []
+    if reply.thinking is not None:
+        signature = _signature(reply.thinking)
+        content.append({"type": "thinking", "thinking": reply.thinking, "signature": signature})
+    content.append({"type": "text", "text": reply.text})
+    return {
+        "id": message_id,
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": content,
+        "stop_reason": reply.stop_reason,
+        "stop_sequence": None,
+        "usage": _usage(reply),
+    }
+
+
+def _usage(reply: Reply) -> dict[str, Any]:
+    output = reply.output_tokens if reply.output_tokens is not None else len(reply.text) // 4 + 1
+    return {
+        "input_tokens": reply.input_tokens,
+        "cache_creation_input_tokens": reply.cache_write_5m + reply.cache_write_1h,
+        "cache_read_input_tokens": reply.cache_read,
+        "cache_creation": {
+            "ephemeral_5m_input_tokens": reply.cache_write_5m,
+            "ephemeral_1h_input_tokens": reply.cache_write_1h,
+        },
+        "output_tokens": output,
+    }
+
+
+def _sse(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n".encode()
+
+
+def _pieces(text: str, chunk: int) -> list[str]:
+    size = max(chunk, 1)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _signature(thinking: str) -> str:
+    """Deterministic, so tests can check the signature is passed back unchanged."""
+    return "sig_" + hashlib.sha256(thinking.encode()).hexdigest()[:32]
+
+
+def _texts(node: Any) -> Iterator[str]:
+    """Every ``text`` in a system prompt or message content, plain string or blocks."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, list):
+        for item in node:
+            yield from _texts(item)
+    elif isinstance(node, dict):
+        yield from _texts(node.get("text"))
+        yield from _texts(node.get("content"))
+
+
+def _last_user_text(body: dict[str, Any]) -> str:
+    users = [m for m in body.get("messages") or [] if m.get("role") == "user"]
+    return "".join(_texts(users[-1].get("content"))) if users else ""
+
+
+def _count_tokens(body: dict[str, Any]) -> int:
+    """A crude but deterministic estimate: four characters a token."""
+    chars = sum(len(t) for t in _texts([body.get("system"), body.get("messages")]))
+    return chars // 4 + 1
+
+
+def main() -> None:
+    """Serve the default models and echo replies until killed, for manual tries and benchmarks."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose")
+    parser.add_argument("--api-key", default="sk-ant-test-key")
+    args = parser.parse_args()
+    with ApiDouble(api_key=args.api_key, port=args.port) as double:
+        print(double.base_url, flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()
