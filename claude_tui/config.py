@@ -1,0 +1,248 @@
+"""Settings from flags, environment, the TOML file and defaults, in that order.
+
+Every key is declared once, with its default, type check and one-line doc, so
+validation, ``config show`` and ``config.example.toml`` can never disagree.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from claude_tui import paths
+from claude_tui.errors import ConfigError
+
+Check = Callable[[Any], Any]
+
+
+def _doc(text: str, check: Check) -> dict[str, Any]:
+    return {"doc": text, "check": check}
+
+
+class _Invalid(Exception):
+    """A value failed its check; the message says what was expected."""
+
+
+def _integer(low: int, high: int) -> Check:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise _Invalid(f"an integer from {low} to {high}")
+        return value
+
+    return check
+
+
+def _number(low: float, high: float | None, *, optional: bool = False) -> Check:
+    def check(value: Any) -> float | None:
+        if value is None and optional:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _Invalid(_range_text(low, high))
+        if value < low or (high is not None and value > high) or (high is None and value <= 0):
+            raise _Invalid(_range_text(low, high))
+        return float(value)
+
+    return check
+
+
+def _range_text(low: float, high: float | None) -> str:
+    return f"a number from {low:g} to {high:g}" if high is not None else "a number above 0"
+
+
+def _text(*, optional: bool = False, choices: tuple[str, ...] = (), url: bool = False) -> Check:
+    def check(value: Any) -> str | None:
+        if value is None and optional:
+            return None
+        if not isinstance(value, str) or (choices and value not in choices):
+            raise _Invalid(" or ".join(repr(c) for c in choices) if choices else "a string")
+        if url and not value.startswith(("http://", "https://")):
+            raise _Invalid("a URL starting with http:// or https://")
+        return value
+
+    return check
+
+
+def _thinking(value: Any) -> str | int:
+    if value in ("off", "adaptive"):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1024:
+        return value
+    raise _Invalid("'off', 'adaptive' or a token budget of at least 1024")
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective settings for one run."""
+
+    model: str = field(default="claude-sonnet-5-5", metadata=_doc("Model id.", _text()))
+    max_tokens: int = field(
+        default=8192, metadata=_doc("Most tokens in one answer.", _integer(1, 1_000_000))
+    )
+    system: str | None = field(
+        default=None, metadata=_doc("System prompt for new chats.", _text(optional=True))
+    )
+    temperature: float | None = field(
+        default=None,
+        metadata=_doc(
+            "0.0 to 1.0; unset means not sent (some models reject it).",
+            _number(0.0, 1.0, optional=True),
+        ),
+    )
+    thinking: str | int = field(
+        default="off",
+        metadata=_doc('"off", "adaptive", or a budget of tokens (at least 1024).', _thinking),
+    )
+    thinking_display: str = field(
+        default="full",
+        metadata=_doc(
+            '"full" shows thinking dimmed; "summary" a one-line count.',
+            _text(choices=("full", "summary")),
+        ),
+    )
+    base_url: str | None = field(
+        default=None,
+        metadata=_doc("API base URL; unset means Anthropic's.", _text(optional=True, url=True)),
+    )
+    timeout: float = field(
+        default=600.0, metadata=_doc("Seconds to wait for data from the API.", _number(0, None))
+    )
+    max_retries: int = field(
+        default=2, metadata=_doc("Retries the SDK makes (429, 5xx).", _integer(0, 10))
+    )
+    api_key_env: str = field(
+        default="ANTHROPIC_API_KEY",
+        metadata=_doc("Environment variable holding the API key.", _text()),
+    )
+    code_theme: str = field(
+        default="monokai", metadata=_doc("Pygments theme for code blocks.", _text())
+    )
+
+
+KEYS = {f.name: f for f in fields(Config)}
+ENV_PREFIX = "CLAUDE_TUI_"
+ENV_KEYS = ("model", "max_tokens", "system", "temperature", "thinking", "base_url", "timeout")
+ENV_KEYS += ("max_retries",)
+
+
+def load_config(
+    path: Path | None, env: Mapping[str, str], overrides: Mapping[str, object]
+) -> Config:
+    """Defaults, then the file, then the environment, then flags (None flags are skipped)."""
+    values = _from_file(path, env)
+    values.update(_from_env(env))
+    for key, value in overrides.items():
+        if value is not None:
+            values[key] = _checked(key, value, "command line")
+    if values.get("thinking") not in (None, "off", "adaptive"):
+        budget, limit = values["thinking"], values.get("max_tokens", Config.max_tokens)
+        if budget >= limit:
+            raise ConfigError(f"thinking budget {budget} must be below max_tokens ({limit})")
+    return Config(**values)
+
+
+def _from_file(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
+    target = path or paths.config_path(env)
+    try:
+        text = target.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if path is None:
+            return {}
+        raise ConfigError(f"{target}: no such config file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{target}: cannot read config file ({exc})") from None
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(_toml_error(target, exc)) from None
+    return {key: _checked(key, value, _where(target, text, key)) for key, value in document.items()}
+
+
+def _toml_error(target: Path, exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    found = re.search(r"^(.*) \(at line (\d+), column (\d+)\)$", message)
+    if found is None:
+        return f"{target}: invalid TOML: {message}"
+    return f"{target}:{found[2]}:{found[3]}: invalid TOML: {found[1]}"
+
+
+def _where(target: Path, text: str, key: str) -> str:
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return f"{target}:{number}"
+    return str(target)
+
+
+def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    base_url = env.get(ENV_PREFIX + "BASE_URL") or env.get("ANTHROPIC_BASE_URL")
+    for key in ENV_KEYS:
+        raw = base_url if key == "base_url" else env.get(ENV_PREFIX + key.upper())
+        if raw:
+            source = f"environment variable {ENV_PREFIX}{key.upper()}"
+            values[key] = _checked(key, _parse_env(key, raw), source, shown=raw)
+    return values
+
+
+def _parse_env(key: str, raw: str) -> Any:
+    """Environment values are strings; read them as the key's type where they look it."""
+    kind = KEYS[key].type
+    if "int" in str(kind) and re.fullmatch(r"-?\d+", raw.strip()):
+        return int(raw)
+    if "float" in str(kind):
+        try:
+            return float(raw)
+        except ValueError:
+            return raw
+    return raw
+
+
+def _checked(key: str, value: Any, where: str, shown: Any = None) -> Any:
+    if key not in KEYS:
+        guess = difflib.get_close_matches(key, list(KEYS), n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+    try:
+        return KEYS[key].metadata["check"](value)
+    except _Invalid as exc:
+        got = shown if shown is not None else value
+        raise ConfigError(f"{where}: {key} must be {exc}, got {got!r}") from None
+
+
+def config_to_toml(config: Config) -> str:
+    """The effective settings as TOML; unset keys are shown commented out."""
+    lines = []
+    for name in KEYS:
+        value = getattr(config, name)
+        lines.append(f"# {name} =" if value is None else f"{name} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def example_config_text() -> str:
+    """Every key, documented and commented out at its default, so the file changes nothing."""
+    lines = [
+        "# claude-tui configuration. Every key is optional; shown here at its default.",
+        "# Precedence: command-line flags > CLAUDE_TUI_* environment > this file > defaults.",
+        "# The API key is never read from this file: see api_key_env.",
+    ]
+    for f in fields(Config):
+        default = f.default
+        shown = "(unset)" if default is None else _toml_value(default)
+        lines += ["", f"# {f.metadata['doc']}", f"# {f.name} = {shown}"]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+__all__ = ["Config", "config_to_toml", "example_config_text", "load_config"]

@@ -1,0 +1,306 @@
+"""Stream markdown to the terminal: a stable prefix printed once, a live tail redrawn.
+
+Re-rendering a whole answer on every token costs O(n²) and flickers. Instead,
+each top-level block that is known to be finished (a later block has begun)
+is printed to the scrollback once, exactly as rich would print it inside the
+whole document, and only the last, unfinished block lives in a transient
+``Live`` region. A long open code fence commits its finished lines as they
+arrive, so the live region never outgrows the screen. The test of all this:
+the final screen equals a one-shot render of the same text.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.markdown import Markdown, UnknownElement
+from rich.syntax import Syntax
+from rich.text import Text
+
+CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
+
+
+def render_markdown(console: Console, text: str, code_theme: str = "monokai") -> None:
+    """Print a whole document at once; saved messages are shown through this same path."""
+    console.print(Markdown(text, code_theme=code_theme))
+
+
+def _parser() -> MarkdownIt:
+    """The same parser configuration rich's Markdown uses, so block boundaries agree."""
+    return MarkdownIt("commonmark").enable("strikethrough").enable("table")
+
+
+def _top_level(tokens: list[Token]) -> list[Token]:
+    return [t for t in tokens if t.level == 0 and t.nesting in (0, 1) and t.map is not None]
+
+
+def _separates(token: Token) -> bool:
+    """Whether rich puts a blank line after this top-level element."""
+    return (Markdown.elements.get(token.type) or UnknownElement).new_line
+
+
+def _container(token: Token) -> bool:
+    """Whether rich decides the blank line before this block by itself.
+
+    Rich yields a blank line before a block when the element closed last asked
+    for one. For lists, quotes and tables that is an element inside them, so a
+    standalone render already starts with the right blank line; for leaf blocks
+    it is the previous block, which a standalone render cannot see.
+    """
+    return token.type in CONTAINERS
+
+
+def _is_closed(fence: Token, source: str) -> bool:
+    """Whether the fence's last line is its closing marker (an open one runs to the end)."""
+    start, end = fence.map  # type: ignore[misc]
+    lines = source.splitlines()
+    if end - start < 2 or end > len(lines):
+        return False
+    closing = lines[end - 1].strip()
+    return closing.startswith(fence.markup) and set(closing) == {fence.markup[0]}
+
+
+def _line_offset(text: str, line: int) -> int:
+    """Where line number ``line`` (from 0) starts in ``text``."""
+    return len("".join(text.splitlines(keepends=True)[:line]))
+
+
+def _numbered(text: str) -> bool:
+    head = text.lstrip(" ")
+    digits = len(head) - len(head.lstrip("0123456789"))
+    return 0 < digits < 10 and head[digits : digits + 1] in (".", ")")
+
+
+@dataclass
+class _OpenFence:
+    """A top-level code fence still being written, some of whose lines may be printed."""
+
+    marker: str
+    lexer: str
+    body_start: int
+    scanned: int = 0
+    printed: int = 0
+    closed: bool = False
+
+
+class MarkdownStream:
+    """Feed deltas in; finished blocks go to the scrollback once, the rest stays live."""
+
+    def __init__(
+        self,
+        console: Console,
+        *,
+        code_theme: str = "monokai",
+        max_refresh_per_second: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._console = console
+        self._code_theme = code_theme
+        self._interval = 1.0 / max_refresh_per_second
+        self._clock = clock
+        self._parser = _parser()
+        self._parts: list[str] = []
+        self._tail: list[str] = []
+        self._blank_before = False
+        self._fence: _OpenFence | None = None
+        self._live: Live | None = None
+        self._drawn_at = float("-inf")
+        self._finished = False
+        self.parsed_chars = 0
+
+    @property
+    def text(self) -> str:
+        """Everything fed so far."""
+        return "".join(self._parts)
+
+    def __enter__(self) -> MarkdownStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.finish()
+
+    def feed(self, text: str) -> None:
+        """Add a delta; block boundaries can only appear at a newline, so parse only then."""
+        if not text or self._finished:
+            return
+        self._parts.append(text)
+        self._tail.append(text)
+        if "\n" in text:
+            self._settle()
+        self._draw()
+
+    def finish(self) -> None:
+        """Print whatever is still live, once, and stop the live region; idempotent."""
+        if self._finished:
+            return
+        self._finished = True
+        self._hide_live()
+        tail = "".join(self._tail)
+        if self._fence is not None:
+            tokens = _top_level(self._parse(tail))
+            split = _line_offset(tail, tokens[1].map[0]) if len(tokens) > 1 else len(tail)  # type: ignore[index]
+            self._print_fence_rest(tail[:split])
+            tail = tail[split:]
+        if tail.strip():
+            self._print_blocks(tail)
+        self._tail = []
+
+    def _settle(self) -> None:
+        tail = "".join(self._tail)
+        fence = self._fence
+        if fence is not None and not fence.closed and not self._may_close_fence(tail):
+            self._commit_fence_lines(tail)
+            return
+        tokens = _top_level(self._parse(tail))
+        if len(tokens) >= 2:
+            last = tokens[-1]
+            split = _line_offset(tail, last.map[0])  # type: ignore[index]
+            if self._fence is not None:
+                self._print_fence_rest(tail[:split])
+            else:
+                self._print_blocks(tail[:split])
+            tail = tail[split:]
+            self._tail = [tail]
+            tokens = _top_level(self._parse(tail))
+        self._track_fence(tokens[-1] if tokens else None, tail)
+        if self._fence is not None and tokens:
+            self._fence.closed = _is_closed(tokens[-1], tail)
+
+    def _parse(self, text: str) -> list[Token]:
+        self.parsed_chars += len(text)
+        return self._parser.parse(text)
+
+    def _track_fence(self, last: Token | None, tail: str) -> None:
+        """Note an open top-level fence so its long body can be printed as it grows."""
+        if last is None or last.type != "fence" or self._fence is not None or "\n" not in tail:
+            return
+        body_start = tail.index("\n") + 1
+        lexer = (last.info or "").partition(" ")[0] or "text"
+        self._fence = _OpenFence(last.markup, lexer, body_start, scanned=body_start)
+        self._commit_fence_lines(tail)
+
+    def _may_close_fence(self, tail: str) -> bool:
+        """Only a line starting with the fence's marker can end it; anything else is code.
+
+        Just the lines completed since the last look are checked, so a long fence
+        costs O(1) per token rather than a re-parse per line.
+        """
+        fence = self._fence
+        assert fence is not None
+        end = tail.rfind("\n") + 1
+        fresh = tail[fence.scanned : end].split("\n")
+        fence.scanned = max(fence.scanned, end)
+        marker = fence.marker[0] * 3
+        return any(line.lstrip(" ").startswith(marker) for line in fresh)
+
+    def _fence_body(self, tail: str) -> list[str]:
+        assert self._fence is not None
+        return tail[self._fence.body_start :].split("\n")
+
+    def _commit_fence_lines(self, tail: str) -> None:
+        """Print finished code lines once enough wait that the live region would grow tall."""
+        fence = self._fence
+        assert fence is not None
+        complete = self._fence_body(tail)[:-1]
+        waiting = complete[fence.printed :]
+        if len(waiting) < max(4, self._console.height // 2):
+            return
+        keep = len(waiting)
+        while keep and not waiting[keep - 1].strip():
+            keep -= 1
+        if keep:
+            self._print_code(waiting[:keep], top=fence.printed == 0, bottom=False)
+            fence.printed += keep
+
+    def _print_fence_rest(self, text: str) -> None:
+        """Print the fence's remaining lines with its bottom padding; the block is done."""
+        fence = self._fence
+        assert fence is not None
+        if fence.printed == 0:
+            self._fence = None
+            self._print_blocks(text)
+            return
+        tokens = _top_level(self._parse(text))
+        code = tokens[0].content if tokens else "\n".join(self._fence_body(text))
+        rest = code.split("\n")[fence.printed :]
+        self._print_code(rest, top=False, bottom=True)
+        self._fence = None
+        self._blank_before = True
+
+    def _print_code(self, lines: list[str], *, top: bool, bottom: bool) -> None:
+        code = "\n".join(lines).rstrip() if bottom else "\n".join(lines)
+        self._emit(self._code(code, top=top, bottom=bottom) if code else self._pad_line())
+
+    def _code(self, code: str, *, top: bool, bottom: bool) -> Syntax:
+        assert self._fence is not None
+        padding = (int(top), 1, int(bottom), 1)
+        return Syntax(
+            code, self._fence.lexer, theme=self._code_theme, word_wrap=True, padding=padding
+        )
+
+    def _pad_line(self) -> Syntax:
+        assert self._fence is not None
+        return Syntax("", self._fence.lexer, theme=self._code_theme, padding=(0, 1, 0, 1))
+
+    def _print_blocks(self, text: str) -> None:
+        tokens = _top_level(self._parse(text))
+        if not tokens:
+            return
+        self._emit(Markdown(text, code_theme=self._code_theme), leaf=not _container(tokens[0]))
+        self._blank_before = _separates(tokens[-1])
+
+    def _emit(self, renderable: RenderableType, *, leaf: bool = True) -> None:
+        """Print to the scrollback with the live region out of the way."""
+        self._hide_live()
+        if self._blank_before and leaf:
+            self._console.print()
+        self._blank_before = False
+        self._console.print(renderable)
+
+    def _hide_live(self) -> None:
+        """Erase and stop the live region; the next draw starts a new one below.
+
+        It is stopped on an empty frame because rich redraws the last frame in
+        full on stop, and a frame taller than the screen could not be erased.
+        """
+        if self._live is not None:
+            self._live.update(Text(""), refresh=True)
+            self._live.stop()
+            self._live = None
+
+    def _draw(self) -> None:
+        """Redraw the live tail, at most ``max_refresh_per_second`` times a second."""
+        now = self._clock()
+        if now - self._drawn_at < self._interval:
+            return
+        self._drawn_at = now
+        if self._live is None:
+            self._live = Live(
+                console=self._console,
+                auto_refresh=False,
+                transient=True,
+                vertical_overflow="crop",
+            )
+            self._live.start()
+        self._live.update(self._tail_view(), refresh=True)
+
+    def _tail_view(self) -> RenderableType:
+        tail = "".join(self._tail)
+        if self._fence is not None and self._fence.printed:
+            rest = self._fence_body(tail)[self._fence.printed :]
+            return self._code("\n".join(rest), top=False, bottom=True)
+        view = Markdown(tail, code_theme=self._code_theme)
+        leaf = not tail.lstrip(" ").startswith(("-", "*", "+", ">", "|")) and not _numbered(tail)
+        return Group(Text(""), view) if self._blank_before and leaf else view
