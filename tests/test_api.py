@@ -144,7 +144,7 @@ def test_mid_stream_failures_keep_what_arrived(api: ApiDouble, fault: str, words
 def test_stall_becomes_a_stream_error_after_the_timeout(api: ApiDouble) -> None:
     """A stream that stops sending data is cut off after the configured read timeout."""
     api.script(Reply(text="slow and then silent", fault="stall", fault_after=1))
-    with pytest.raises(errors.StreamBrokenError, match="no data for 0.5 s"):
+    with pytest.raises(errors.StreamBrokenError, match=r"no data for 0\.5 s"):
         _collect(_client(api, timeout=0.5))
 
 

@@ -11,9 +11,7 @@ from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
 
 
-def _run(
-    env: dict[str, str], *args: str, stdin: bytes = b""
-) -> subprocess.CompletedProcess[str]:
+def _run(env: dict[str, str], *args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [sys.executable, "-m", "claude_tui", *args],
         input=stdin,

@@ -1,0 +1,146 @@
+"""Streaming markdown ends on exactly the screen a one-shot render gives, at flat cost."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claude_tui.ui.markdown_stream import MarkdownStream
+from tests.render import make_console, one_shot, screen_lines
+
+BLOCKS = [
+    "# A heading",
+    "## Second *level*",
+    "A paragraph with **bold**, `code` and a [link](https://example.com).\nIt wraps on.",
+    "- one\n- two\n  more\n- three",
+    "\n".join(f"{n}. item {n}" for n in range(1, 12)),
+    "> quoted\n> text",
+    "| a | b |\n|---|---|\n| 1 | 2 |\n| wider cell | x |",
+    "---",
+    "```python\ndef f(x):\n    return x * 2\n```",
+    "```\n" + "\n".join(f"line {n}" for n in range(45)) + "\n\n```",
+    "~~~js\nlet a = 1;\n~~~",
+    "    indented code\n    block",
+    "Text with trailing spaces  \nand a hard break.",
+]
+
+
+def _stream(text: str, width: int, sizes: list[int], height: int = 20) -> tuple[list[str], str]:
+    console, buffer = make_console(width, height)
+    ticks = itertools.count()
+    with MarkdownStream(console, clock=lambda: next(ticks) * 0.05) as stream:
+        position = 0
+        for size in sizes:
+            stream.feed(text[position : position + size])
+            position += size
+        stream.feed(text[position:])
+    return screen_lines(buffer.getvalue(), width), buffer.getvalue()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    blocks=st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=7),
+    sizes=st.lists(st.integers(min_value=1, max_value=40), max_size=400),
+    width=st.sampled_from([40, 80, 120]),
+)
+def test_any_split_renders_like_one_shot(blocks: list[str], sizes: list[int], width: int) -> None:
+    """However an answer is cut into deltas, the final screen equals a one-shot render."""
+    text = "\n\n".join(blocks)
+    assert _stream(text, width, sizes)[0] == one_shot(text, width)
+
+
+def test_single_character_deltas_render_like_one_shot() -> None:
+    """Feeding one character at a time, the hardest split, still matches."""
+    text = "\n\n".join(BLOCKS)
+    assert _stream(text, 80, [1] * len(text))[0] == one_shot(text, 80)
+
+
+def test_finished_blocks_reach_the_scrollback_before_the_end() -> None:
+    """A finished paragraph is printed once a later block starts, before finish()."""
+    console, buffer = make_console(60)
+    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream.feed("First paragraph.\n\nSecond")
+    assert "First paragraph." in buffer.getvalue()
+    stream.finish()
+
+
+def test_long_open_fence_commits_lines_while_open() -> None:
+    """An open code block taller than the screen prints its finished lines as they come."""
+    console, buffer = make_console(60, height=10)
+    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream.feed("```\n" + "".join(f"row {n}\n" for n in range(30)))
+    printed = [line for line in screen_lines(buffer.getvalue(), 60) if "row" in line]
+    assert len(printed) >= 20
+    stream.finish()
+
+
+def test_nothing_is_drawn_before_the_first_delta() -> None:
+    """An answer that never arrives leaves no trace on screen."""
+    console, buffer = make_console(60)
+    with MarkdownStream(console):
+        pass
+    assert buffer.getvalue() == ""
+
+
+def test_finish_is_idempotent_and_later_feeds_are_ignored() -> None:
+    """Finishing twice prints nothing more, and text after finish is not drawn."""
+    console, buffer = make_console(60)
+    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream.feed("done")
+    stream.finish()
+    after = buffer.getvalue()
+    stream.finish()
+    stream.feed("late")
+    assert buffer.getvalue() == after
+
+
+def test_interrupt_keeps_the_partial_answer_on_screen() -> None:
+    """Ctrl-C inside the stream leaves what arrived rendered in the scrollback."""
+    console, buffer = make_console(60)
+    try:
+        with MarkdownStream(console, clock=lambda: 0.0) as stream:
+            stream.feed("Partial **answer** so far")
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert screen_lines(buffer.getvalue(), 60) == ["Partial answer so far"]
+
+
+def test_redraws_are_rate_limited_by_the_clock() -> None:
+    """With a frozen clock the live tail is drawn once, however many deltas arrive."""
+    console, buffer = make_console(60)
+    stream = MarkdownStream(console, max_refresh_per_second=10, clock=lambda: 5.0)
+    for _ in range(50):
+        stream.feed("word ")
+    assert buffer.getvalue().count("word") == 1
+    stream.finish()
+
+
+def test_parsing_work_grows_linearly_with_the_answer() -> None:
+    """Characters handed to the parser stay proportional to the answer, not its square."""
+
+    def parsed(paragraphs: int) -> int:
+        console, _ = make_console(80)
+        stream = MarkdownStream(console, clock=lambda: 0.0)
+        text = "".join(f"Paragraph {n} has a few words.\n\n" for n in range(paragraphs))
+        for index in range(0, len(text), 4):
+            stream.feed(text[index : index + 4])
+        stream.finish()
+        return stream.parsed_chars
+
+    small, large = parsed(50), parsed(500)
+    assert large < 12 * small
+
+
+def test_long_fence_is_not_reparsed_per_line() -> None:
+    """Inside a long code block, new lines cost no parse of the whole block."""
+    console, _ = make_console(80, height=40)
+    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream.feed("```\n")
+    for n in range(2000):
+        stream.feed(f"code line {n}\n")
+    assert stream.parsed_chars < 3 * len(stream.text)
+    stream.feed("```\n")
+    stream.finish()
