@@ -1,0 +1,179 @@
+"""Sessions survive anything: resume, kill -9, two writers, damage, and the CLI around them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+from claude_tui.store import Store
+from tests.api_double import ApiDouble, Reply
+from tests.terminal import Terminal
+from tests.test_cli import _run
+from tests.test_repl import PROMPT
+
+
+def _db(home: Path) -> Path:
+    return home / "data" / "sessions.sqlite3"
+
+
+def _chat(env: dict[str, str], *messages: str, args: tuple[str, ...] = ()) -> Terminal:
+    term = Terminal(list(args), env)
+    term.wait_for(PROMPT)
+    for message in messages:
+        term.type(message)
+        term.press("enter")
+        term.wait_for(f"You said: {message}")
+    return term
+
+
+def _quit(term: Terminal) -> None:
+    term.press("ctrl-d")
+    assert term.wait_exit() == 0
+
+
+def test_continue_replays_and_sends_full_history(app_env: dict[str, str], api: ApiDouble) -> None:
+    """-c shows the last exchange and the next request carries the whole conversation."""
+    _quit(_chat(app_env, "first question"))
+    term = _chat(app_env, args=("-c",))
+    try:
+        assert "You said: first question" in term.text and "Resuming" in term.text
+        term.type("second")
+        term.press("enter")
+        term.wait_for("You said: second")
+        body = api.requests[-1].body
+        assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+    finally:
+        term.close()
+
+
+def test_resume_by_id_prefix(app_env: dict[str, str], api: ApiDouble, home: Path) -> None:
+    """-r with a unique id prefix resumes that session."""
+    _quit(_chat(app_env, "alpha"))
+    _quit(_chat(app_env, "beta"))
+    store = Store.open(_db(home))
+    alpha = next(s for s in store.sessions() if s.title == "alpha")
+    term = _chat(app_env, args=("-r", alpha.id[:5]))
+    try:
+        assert "You said: alpha" in term.text and "beta" not in term.text
+    finally:
+        term.close()
+
+
+def test_picker_filters_and_resumes(app_env: dict[str, str], api: ApiDouble) -> None:
+    """-r alone opens a picker; typing filters it and Enter resumes the match."""
+    _quit(_chat(app_env, "apples"))
+    _quit(_chat(app_env, "bananas"))
+    term = Terminal(["-r"], app_env)
+    try:
+        term.wait_for("Resume which session?")
+        term.type("appl")
+        term.wait_for(lambda screen: "bananas" not in screen)
+        term.press("enter")
+        term.wait_for("You said: apples")
+    finally:
+        term.close()
+
+
+def test_kill_9_mid_answer_keeps_question_and_partial(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """A process killed mid-answer leaves the question and the partial answer, resumable."""
+    api.script(Reply(text="slowly " * 300, chunk=7, delay=0.02))
+    term = Terminal([], app_env)
+    term.wait_for(PROMPT)
+    term.type("tell me slowly")
+    term.press("enter")
+    term.wait_for("slowly slowly slowly")
+    time.sleep(1.5)
+    os.kill(term.child.pid, signal.SIGKILL)
+    term.close()
+    store = Store.open(_db(home))
+    session = store.latest()
+    assert session is not None
+    messages = store.load(session.id).messages
+    assert messages[0].text == "tell me slowly"
+    assert messages[1].status == "interrupted" and messages[1].text.startswith("slowly slowly")
+    resumed = _chat(app_env, "after the crash", args=("-c",))
+    try:
+        roles = [m["role"] for m in api.requests[-1].body["messages"]]
+        assert roles == ["user", "assistant", "user"]
+    finally:
+        resumed.close()
+
+
+def test_two_processes_chatting_at_once_keep_everything(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """Two chats on one data directory, interleaved, keep every message of both."""
+    left, right = Terminal([], app_env), Terminal([], app_env)
+    try:
+        for term in (left, right):
+            term.wait_for(PROMPT)
+        for n in range(4):
+            for name, term in (("left", left), ("right", right)):
+                term.type(f"{name} {n}")
+                term.press("enter")
+            for name, term in (("left", left), ("right", right)):
+                term.wait_for(f"You said: {name} {n}")
+    finally:
+        left.close()
+        right.close()
+    store = Store.open(_db(home))
+    assert sorted(s.message_count for s in store.sessions()) == [8, 8]
+
+
+def test_corrupt_database_is_one_line_and_untouched(app_env: dict[str, str], home: Path) -> None:
+    """A damaged database stops the app with one line saying what to do; the file is kept."""
+    _db(home).parent.mkdir(parents=True)
+    _db(home).write_bytes(b"garbage" * 1000)
+    result = _run(app_env, "sessions", "list")
+    assert result.returncode == 1 and "move it aside" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert _db(home).read_bytes() == b"garbage" * 1000
+
+
+def test_sessions_cli_list_search_export_rename_delete(
+    app_env: dict[str, str], api: ApiDouble, tmp_path: Path
+) -> None:
+    """The sessions subcommands find, export, rename and delete a saved chat."""
+    api.script(Reply(text="Here:\n\n```python\nprint('hi')\n```\n"))
+    assert _run(app_env, "ask", "show me zebra code").returncode == 0
+    listed = json.loads(_run(app_env, "sessions", "list", "--json").stdout)
+    assert [s["title"] for s in listed] == ["show me zebra code"]
+    session_id = listed[0]["id"]
+    hits = json.loads(_run(app_env, "sessions", "search", "zebra", "--json").stdout)
+    assert hits[0]["id"] == session_id and "zebra" in hits[0]["snippet"]
+    markdown = _run(app_env, "sessions", "export", session_id[:4]).stdout
+    assert "## You" in markdown and "```python\nprint('hi')\n```" in markdown
+    target = tmp_path / "out.json"
+    _run(app_env, "sessions", "export", session_id, "--format", "json", "-o", str(target))
+    document = json.loads(target.read_text())
+    assert document["messages"][1]["content"][0]["type"] == "text"
+    assert api.api_key not in target.read_text() + markdown
+    assert _run(app_env, "sessions", "rename", session_id, "Zebras").returncode == 0
+    assert "Zebras" in _run(app_env, "sessions", "list").stdout
+    assert _run(app_env, "sessions", "delete", session_id).returncode == 2
+    assert _run(app_env, "sessions", "delete", session_id, "--yes").returncode == 0
+    assert json.loads(_run(app_env, "sessions", "list", "--json").stdout) == []
+
+
+def test_repl_session_commands(app_env: dict[str, str], api: ApiDouble, tmp_path: Path) -> None:
+    """/rename, /sessions and /export work from inside the chat."""
+    term = _chat(app_env, "inside the repl")
+    try:
+        term.type("/rename My chat")
+        term.press("enter")
+        term.wait_for("Renamed to My chat.")
+        term.type("/sessions")
+        term.press("enter")
+        term.wait_for("My chat")
+        target = tmp_path / "chat.md"
+        term.type(f"/export {target}")
+        term.press("enter")
+        term.wait_for("Exported to")
+        assert "inside the repl" in target.read_text()
+    finally:
+        term.close()
