@@ -148,13 +148,7 @@ class MarkdownStream:
         self._finished = True
         self._hide_live()
         tail = "".join(self._tail)
-        if self._fence is not None:
-            tokens = _top_level(self._parse(tail))
-            split = _line_offset(tail, tokens[1].map[0]) if len(tokens) > 1 else len(tail)  # type: ignore[index]
-            self._print_fence_rest(tail[:split])
-            tail = tail[split:]
-        if tail.strip():
-            self._print_blocks(tail)
+        self._print_done(tail, _top_level(self._parse(tail)))
         self._tail = []
 
     def _settle(self) -> None:
@@ -165,18 +159,23 @@ class MarkdownStream:
             return
         tokens = _top_level(self._parse(tail))
         if len(tokens) >= 2:
-            last = tokens[-1]
-            split = _line_offset(tail, last.map[0])  # type: ignore[index]
-            if self._fence is not None:
-                self._print_fence_rest(tail[:split])
-            else:
-                self._print_blocks(tail[:split])
+            split = _line_offset(tail, tokens[-1].map[0])  # type: ignore[index]
+            self._print_done(tail[:split], tokens)
             tail = tail[split:]
             self._tail = [tail]
             tokens = _top_level(self._parse(tail))
         self._track_fence(tokens[-1] if tokens else None, tail)
         if self._fence is not None and tokens:
             self._fence.closed = _is_closed(tokens[-1], tail)
+
+    def _print_done(self, done: str, tokens: list[Token]) -> None:
+        """Print finished text; an open fence's rest goes first, as code lines."""
+        if self._fence is not None:
+            fence_end = _line_offset(done, tokens[1].map[0]) if len(tokens) > 1 else len(done)  # type: ignore[index]
+            self._print_fence_rest(done[:fence_end])
+            done = done[fence_end:]
+        if done.strip():
+            self._print_blocks(done)
 
     def _parse(self, text: str) -> list[Token]:
         self.parsed_chars += len(text)
