@@ -85,7 +85,15 @@ class Terminal:
         except (pexpect.TIMEOUT, pexpect.EOF):
             return
         self.raw.extend(data)
-        self._stream.feed(data)
+        for chunk in data.split(b"\x1b[6n")[:-1]:
+            self._stream.feed(chunk)
+            self._answer_cursor_request()
+        self._stream.feed(data.rsplit(b"\x1b[6n", 1)[-1])
+
+    def _answer_cursor_request(self) -> None:
+        """Reply to a cursor position request the way a real terminal does."""
+        cursor = self.screen.cursor
+        self.child.send(f"\x1b[{cursor.y + 1};{cursor.x + 1}R")
 
     def close(self) -> None:
         """End the process if it is still running."""

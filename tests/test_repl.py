@@ -8,10 +8,13 @@ from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
 
 PROMPT = "\N{HEAVY RIGHT-POINTING ANGLE QUOTATION MARK ORNAMENT}"
+# The bottom toolbar is drawn with the prompt, and unlike the prompt mark it never
+# appears in replayed history, so it says the prompt is really ready.
+READY = "tokens · /help"
 
 
 def _ready(term: Terminal) -> None:
-    term.wait_for(PROMPT)
+    term.wait_for(READY)
 
 
 def _user_texts(api: ApiDouble) -> list[str]:

@@ -12,7 +12,7 @@ from claude_tui.store import Store
 from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
 from tests.test_cli import _run
-from tests.test_repl import PROMPT
+from tests.test_repl import READY
 
 
 def _db(home: Path) -> Path:
@@ -21,7 +21,7 @@ def _db(home: Path) -> Path:
 
 def _chat(env: dict[str, str], *messages: str, args: tuple[str, ...] = ()) -> Terminal:
     term = Terminal(list(args), env)
-    term.wait_for(PROMPT)
+    term.wait_for(READY)
     for message in messages:
         term.type(message)
         term.press("enter")
@@ -83,7 +83,7 @@ def test_kill_9_mid_answer_keeps_question_and_partial(
     """A process killed mid-answer leaves the question and the partial answer, resumable."""
     api.script(Reply(text="slowly " * 300, chunk=7, delay=0.02))
     term = Terminal([], app_env)
-    term.wait_for(PROMPT)
+    term.wait_for(READY)
     term.type("tell me slowly")
     term.press("enter")
     term.wait_for("slowly slowly slowly")
@@ -111,7 +111,7 @@ def test_two_processes_chatting_at_once_keep_everything(
     left, right = Terminal([], app_env), Terminal([], app_env)
     try:
         for term in (left, right):
-            term.wait_for(PROMPT)
+            term.wait_for(READY)
         for n in range(4):
             for name, term in (("left", left), ("right", right)):
                 term.type(f"{name} {n}")
