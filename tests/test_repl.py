@@ -186,3 +186,35 @@ def test_history_persists_across_runs(app_env: dict[str, str], home: Path) -> No
         second.wait_for(f"{PROMPT} remember me")
     finally:
         second.close()
+
+
+def test_thinking_is_shown_dimmed_and_passed_back(terminal: Terminal, api: ApiDouble) -> None:
+    """Thinking streams on screen, and the next request returns the signed block unchanged."""
+    api.script(Reply(text="The answer.", thinking="Let me consider this."))
+    _ready(terminal)
+    terminal.type("think")
+    terminal.press("enter")
+    screen = terminal.wait_for("The answer.")
+    assert "Let me consider this." in screen
+    terminal.type("more")
+    terminal.press("enter")
+    terminal.wait_for("You said: more")
+    sent = api.requests[-1].body["messages"][1]["content"][0]
+    assert sent["type"] == "thinking" and sent["thinking"] == "Let me consider this."
+    assert sent["signature"]
+
+
+def test_copy_sends_osc52_with_the_code_block(terminal: Terminal, api: ApiDouble) -> None:
+    """/copy 1 puts the first code block on the clipboard through OSC 52."""
+    import base64
+
+    api.script(Reply(text="Try:\n\n```sh\nls -la\n```\n"))
+    _ready(terminal)
+    terminal.type("how to list?")
+    terminal.press("enter")
+    terminal.wait_for("ls -la")
+    terminal.type("/copy 1")
+    terminal.press("enter")
+    terminal.wait_for("Copied code block 1")
+    payload = base64.b64encode(b"ls -la\n")
+    assert b"\x1b]52;c;" + payload + b"\x07" in terminal.raw
