@@ -84,3 +84,14 @@ def test_retry_with_nothing_sent_is_a_usage_error(api: ApiDouble) -> None:
     with pytest.raises(UsageError):
         _chat(api).retry()
     assert api.requests == []
+
+
+def test_context_estimate_follows_the_conversation(api: ApiDouble) -> None:
+    """The toolbar's token estimate grows with each exchange and drops after /undo."""
+    chat = _chat(api)
+    empty = chat.context_tokens()
+    list(chat.send("a question of some length"))
+    after = chat.context_tokens()
+    assert after > empty
+    chat.undo()
+    assert chat.context_tokens() == empty

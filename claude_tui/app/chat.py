@@ -145,6 +145,8 @@ class Chat:
         self.conversation = conversation or Conversation()
         self.recorder = recorder
         self._clock = clock
+        self._context_key: tuple[int, int, str | None] | None = None
+        self._context_estimate = 0
 
     def send(self, text: str) -> Turn:
         """Record the person's message and start the answer."""
@@ -202,8 +204,17 @@ class Chat:
             self.recorder.update(model=self.settings.model, system=self.conversation.system)
 
     def context_tokens(self) -> int:
-        """Roughly how many tokens the next request's history will take."""
-        return estimate_conversation(self.conversation)
+        """Roughly how many tokens the next request's history will take.
+
+        The toolbar asks on every keypress, so the estimate is kept until the
+        conversation changes shape (a message added or removed, a new system prompt).
+        """
+        conversation = self.conversation
+        key = (id(conversation), len(conversation.messages), conversation.system)
+        if self._context_key != key:
+            self._context_key = key
+            self._context_estimate = estimate_conversation(conversation)
+        return self._context_estimate
 
     def _turn(self) -> Turn:
         request = ChatRequest(
