@@ -19,6 +19,7 @@ import json
 import select
 import socket
 import socketserver
+import sys
 import threading
 import time
 from collections import deque
@@ -215,6 +216,11 @@ class _Server(ThreadingHTTPServer):
         # HTTPServer.server_bind resolves the host name, which can hang without DNS.
         socketserver.TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client hanging up mid-reply is a scripted fault here, not news for stderr."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
 class _Hangup(Exception):
