@@ -10,11 +10,13 @@ import difflib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from claude_tui import paths
+from claude_tui.core.pricing import RATE_KEYS, ModelPrice, PriceError, Rates, parse_model_price
 from claude_tui.errors import ConfigError
 
 Check = Callable[[Any], Any]
@@ -75,6 +77,43 @@ def _thinking(value: Any) -> str | int:
     raise _Invalid("'off', 'adaptive' or a token budget of at least 1024")
 
 
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("true or false")
+    return value
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Spending that earns a warning line when crossed; never a hard stop."""
+
+    session_usd: Decimal | None = None
+    daily_usd: Decimal | None = None
+
+
+def _budget(value: Any) -> Budget:
+    if isinstance(value, Budget):
+        return value
+    names = {f.name for f in fields(Budget)}
+    if not isinstance(value, dict) or not set(value) <= names:
+        raise _Invalid("a table with session_usd and/or daily_usd")
+    amounts = {}
+    for name, amount in value.items():
+        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
+            raise _Invalid(f"a table whose {name} is an amount in USD above 0")
+        amounts[name] = Decimal(str(amount))
+    return Budget(**amounts)
+
+
+def _pricing(value: Any) -> dict[str, ModelPrice]:
+    if not isinstance(value, dict):
+        raise _Invalid('tables like [pricing."MODEL-ID"]')
+    try:
+        return {model: parse_model_price(model, entry) for model, entry in value.items()}
+    except PriceError as exc:
+        raise _Invalid(f"valid prices ({exc})") from None
+
+
 @dataclass(frozen=True)
 class Config:
     """The effective settings for one run."""
@@ -120,6 +159,22 @@ class Config:
     )
     code_theme: str = field(
         default="monokai", metadata=_doc("Pygments theme for code blocks.", _text())
+    )
+    prompt_cache: bool = field(
+        default=True,
+        metadata=_doc(
+            "Cache the conversation so far: later turns read it at the cache price.", _boolean
+        ),
+    )
+    budget: Budget = field(
+        default_factory=Budget,
+        metadata=_doc("Warn (never stop) when spending crosses these amounts in USD.", _budget),
+    )
+    pricing: dict[str, ModelPrice] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "Your own prices, USD per million tokens, replacing or adding models.", _pricing
+        ),
     )
 
 
@@ -214,13 +269,46 @@ def _checked(key: str, value: Any, where: str, shown: Any = None) -> Any:
         raise ConfigError(f"{where}: {key} must be {exc}, got {got!r}") from None
 
 
+TABLES = ("budget", "pricing")
+EXAMPLE_TABLES = {
+    "budget": ["[budget]", "session_usd = 2.0", "daily_usd = 10.0"],
+    "pricing": ['[pricing."claude-sonnet-5-5"]']
+    + [f"{key} = {value}" for key, value in zip(RATE_KEYS, (2, 2.5, 4, 0.1, 10), strict=True)],
+}
+
+
 def config_to_toml(config: Config) -> str:
     """The effective settings as TOML; unset keys are shown commented out."""
     lines = []
     for name in KEYS:
+        if name in TABLES:
+            continue
         value = getattr(config, name)
         lines.append(f"# {name} =" if value is None else f"{name} = {_toml_value(value)}")
+    lines += _budget_lines(config.budget)
+    for model, price in config.pricing.items():
+        lines += _price_lines(model, price)
     return "\n".join(lines) + "\n"
+
+
+def _budget_lines(budget: Budget) -> list[str]:
+    lines = ["", "[budget]"]
+    for f in fields(Budget):
+        value = getattr(budget, f.name)
+        lines.append(f"# {f.name} =" if value is None else f"{f.name} = {value}")
+    return lines
+
+
+def _price_lines(model: str, price: ModelPrice) -> list[str]:
+    lines = ["", f"[pricing.{_toml_value(model)}]", *_rate_lines(price.base)]
+    for tier in price.tiers:
+        lines += ["", f"[[pricing.{_toml_value(model)}.tiers]]", f"above = {tier.above}"]
+        lines += _rate_lines(tier.rates)
+    return lines
+
+
+def _rate_lines(rates: Rates) -> list[str]:
+    return [f"{key} = {getattr(rates, key)}" for key in RATE_KEYS]
 
 
 def example_config_text() -> str:
@@ -231,13 +319,19 @@ def example_config_text() -> str:
         "# The API key is never read from this file: see api_key_env.",
     ]
     for f in fields(Config):
-        default = f.default
+        lines += ["", f"# {f.metadata['doc']}"]
+        if f.name in EXAMPLE_TABLES:
+            lines += [f"# {line}" for line in EXAMPLE_TABLES[f.name]]
+            continue
+        default = None if f.default is MISSING else f.default
         shown = "(unset)" if default is None else _toml_value(default)
-        lines += ["", f"# {f.metadata['doc']}", f"# {f.name} = {shown}"]
+        lines.append(f"# {f.name} = {shown}")
     return "\n".join(lines) + "\n"
 
 
 def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     if isinstance(value, float):

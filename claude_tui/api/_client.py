@@ -115,6 +115,8 @@ def _request_kwargs(request: ChatRequest) -> dict[str, Any]:
     }
     if request.system:
         kwargs["system"] = request.system
+    if request.cache:
+        kwargs["cache_control"] = {"type": "ephemeral"}
     if request.temperature is not None:
         # SDK 2.13 dropped the keyword; the API still takes the field.
         kwargs["extra_body"] = {"temperature": request.temperature}

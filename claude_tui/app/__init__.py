@@ -1,7 +1,7 @@
 """Wires the pieces for one chat: conversation, API client, clock."""
 
 from claude_tui.app.chat import Chat, ChatSettings, StreamingApi, Turn, TurnResult
-from claude_tui.app.wiring import build_chat, open_store
+from claude_tui.app.wiring import build_chat, open_store, open_tracker
 
 __all__ = [
     "Chat",
@@ -11,4 +11,5 @@ __all__ = [
     "TurnResult",
     "build_chat",
     "open_store",
+    "open_tracker",
 ]

@@ -13,11 +13,13 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from claude_tui.app.meter import Meter
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status
 from claude_tui.core.events import MessageStart, Stop, StreamEvent, TextDelta, ThinkingDelta
 from claude_tui.core.request import ChatRequest, ModelInfo
 from claude_tui.core.tokens import estimate_conversation
+from claude_tui.core.usage import UsageRecord
 from claude_tui.errors import ClaudeTuiError, UsageError
 from claude_tui.store import SessionInfo
 
@@ -41,11 +43,12 @@ class ChatSettings:
     max_tokens: int
     temperature: float | None = None
     thinking: str | int = "off"
+    prompt_cache: bool = True
 
 
 @dataclass(frozen=True)
 class TurnResult:
-    """How one exchange ended, for the footer and for later issues' ledger."""
+    """How one exchange ended, for the footer; ``record`` is what the ledger was given."""
 
     status: Status
     model: str
@@ -54,6 +57,7 @@ class TurnResult:
     first_token_s: float | None
     duration_s: float
     error: ClaudeTuiError | None = None
+    record: UsageRecord | None = None
 
 
 class Turn:
@@ -119,13 +123,16 @@ class Turn:
         if error is not None and not blocks:
             status = "error"
         model = self._start.model if self._start else self._request.model
+        seq = None
         if blocks:
             stop_reason = self._stop.stop_reason if self._stop else None
             message = Message("assistant", blocks, status, model, stop_reason)
             self._chat.conversation.add_assistant(message)
-            self._chat.save(len(self._chat.conversation.messages) - 1, message)
+            seq = len(self._chat.conversation.messages) - 1
+            self._chat.save(seq, message)
+        record = self._chat.bill(self._start, self._stop, self._builder.generated_text, seq)
         self.result = TurnResult(
-            status, model, self._start, self._stop, self._first, duration, error
+            status, model, self._start, self._stop, self._first, duration, error, record
         )
 
 
@@ -139,11 +146,13 @@ class Chat:
         conversation: Conversation | None = None,
         clock: Callable[[], float] = time.monotonic,
         recorder: SessionRecorder | None = None,
+        meter: Meter | None = None,
     ) -> None:
         self.api = api
         self.settings = settings
         self.conversation = conversation or Conversation()
         self.recorder = recorder
+        self.meter = meter
         self._clock = clock
         self._context_key: tuple[int, int, str | None] | None = None
         self._context_estimate = 0
@@ -199,6 +208,15 @@ class Chat:
         if self.recorder:
             self.recorder.save(self.conversation, seq, message, self.settings.model)
 
+    def bill(
+        self, start: MessageStart | None, stop: Stop | None, text: str, seq: int | None
+    ) -> UsageRecord | None:
+        """Put one call in the usage ledger, if this chat is metered."""
+        if self.meter is None:
+            return None
+        session_id = self.recorder.session_id if self.recorder else None
+        return self.meter.bill(start, stop, text, session_id=session_id, message_seq=seq)
+
     def _remember_settings(self) -> None:
         if self.recorder:
             self.recorder.update(model=self.settings.model, system=self.conversation.system)
@@ -224,5 +242,6 @@ class Chat:
             system=self.conversation.system,
             temperature=self.settings.temperature,
             thinking=self.settings.thinking,
+            cache=self.settings.prompt_cache,
         )
         return Turn(self, request, self._clock)

@@ -3,21 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import resources
+from pathlib import Path
 
 from claude_tui import paths
 from claude_tui.api import ApiClient
 from claude_tui.app.chat import Chat, ChatSettings
+from claude_tui.app.meter import Meter
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.config import Config
 from claude_tui.core.conversation import Conversation
-from claude_tui.store import SessionInfo, Store
+from claude_tui.core.pricing import PriceTable, parse_price_table
+from claude_tui.core.tokens import estimate_text
+from claude_tui.store import SessionInfo, Store, Tracker
 
 DATABASE_NAME = "sessions.sqlite3"
 
 
+def database_path(env: Mapping[str, str]) -> Path:
+    """One database holds sessions and the usage ledger, so a session's cost joins its rows."""
+    return paths.data_dir(env) / DATABASE_NAME
+
+
 def open_store(env: Mapping[str, str]) -> Store:
     """The session database in the data directory (created private on first use)."""
-    return Store.open(paths.data_dir(env) / DATABASE_NAME)
+    return Store.open(database_path(env))
+
+
+def open_tracker(env: Mapping[str, str]) -> Tracker:
+    """The background writer of usage rows; open the store first so the schema exists."""
+    return Tracker(database_path(env))
+
+
+def price_table(config: Config) -> PriceTable:
+    """The shipped prices with the person's own ``[pricing]`` entries on top."""
+    text = resources.files("claude_tui.data").joinpath("prices.toml").read_text("utf-8")
+    return parse_price_table(text).with_overrides(config.pricing)
 
 
 def build_chat(
@@ -25,6 +46,7 @@ def build_chat(
     env: Mapping[str, str],
     store: Store | None = None,
     session: SessionInfo | None = None,
+    tracker: Tracker | None = None,
 ) -> Chat:
     """A chat with the key read from the configured variable, never from the config file.
 
@@ -43,9 +65,11 @@ def build_chat(
         max_tokens=config.max_tokens,
         temperature=config.temperature,
         thinking=config.thinking,
+        prompt_cache=config.prompt_cache,
     )
     conversation = Conversation(system=config.system)
     if store is not None and session is not None:
         conversation = store.load(session.id)
     recorder = SessionRecorder(store, session) if store is not None else None
-    return Chat(client, settings, conversation, recorder=recorder)
+    meter = Meter(price_table(config), tracker.record, estimate_text) if tracker else None
+    return Chat(client, settings, conversation, recorder=recorder, meter=meter)

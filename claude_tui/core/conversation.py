@@ -153,6 +153,13 @@ class AnswerBuilder:
         self._pieces.setdefault((index, name), []).append(getattr(event, name))
 
     @property
+    def generated_text(self) -> str:
+        """Every piece of text and thinking the model produced, to estimate its tokens."""
+        return "".join(
+            "".join(pieces) for (_, name), pieces in self._pieces.items() if name != "signature"
+        )
+
+    @property
     def blocks(self) -> list[Block]:
         """The content so far, in the order the API numbered it."""
         result = []

@@ -8,7 +8,11 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
-    """One Messages API call; ``thinking`` is "off", "adaptive" or a token budget."""
+    """One Messages API call; ``thinking`` is "off", "adaptive" or a token budget.
+
+    ``cache`` asks for automatic prompt caching, so each turn reads the growing
+    conversation prefix at the cache price instead of paying full input price again.
+    """
 
     model: str
     max_tokens: int
@@ -16,6 +20,7 @@ class ChatRequest:
     system: str | None = None
     temperature: float | None = None
     thinking: str | int = "off"
+    cache: bool = True
 
 
 @dataclass(frozen=True, slots=True)

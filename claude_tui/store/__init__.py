@@ -1,5 +1,7 @@
-"""SQLite storage for sessions and messages; see ``_schema`` for the migrations."""
+"""SQLite storage for sessions, messages and the usage ledger; ``_schema`` has the migrations."""
 
+from claude_tui.store.ledger import Ledger
 from claude_tui.store.sessions import SearchHit, SessionInfo, Store
+from claude_tui.store.tracker import Tracker
 
-__all__ = ["SearchHit", "SessionInfo", "Store"]
+__all__ = ["Ledger", "SearchHit", "SessionInfo", "Store", "Tracker"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from claude_tui.errors import CorruptDatabaseError, StoreError
@@ -27,6 +29,21 @@ def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         raise _explain(path, exc) from None
     return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One short write: the lock is taken up front, so a busy database fails here, cleanly."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(f"cannot write the session database: {exc}") from None
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _create_private(path: Path) -> None:

@@ -58,13 +58,89 @@ def add_sessions_and_messages(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_usage_ledger(conn: sqlite3.Connection) -> None:
+    """Version 2: the append-only usage ledger and a per-day, per-model rollup of it.
+
+    Money is stored as whole picodollars (10^-12 USD): exact for any price with
+    up to six decimal places per million tokens, and summed by SQLite as integers.
+    A NULL cost means the model had no known price. The rollup is kept by a
+    trigger in the same transaction as the row, so it cannot drift from the ledger,
+    and it lets today/month/all-time totals read a few rows instead of millions.
+    """
+    _run(
+        conn,
+        """CREATE TABLE usage (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            at REAL NOT NULL,
+            day TEXT NOT NULL,
+            session_id TEXT,
+            message_seq INTEGER,
+            model TEXT NOT NULL,
+            request_id TEXT,
+            kind TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cache_write_5m INTEGER NOT NULL,
+            cache_write_1h INTEGER NOT NULL,
+            cache_read INTEGER NOT NULL,
+            cost_pico INTEGER,
+            saving_pico INTEGER,
+            estimated INTEGER NOT NULL
+        )""",
+        "CREATE INDEX usage_by_session ON usage (session_id)",
+        """CREATE TABLE usage_daily (
+            day TEXT NOT NULL,
+            model TEXT NOT NULL,
+            calls INTEGER NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cache_write_5m INTEGER NOT NULL,
+            cache_write_1h INTEGER NOT NULL,
+            cache_read INTEGER NOT NULL,
+            cost_pico INTEGER NOT NULL,
+            saving_pico INTEGER NOT NULL,
+            unpriced_calls INTEGER NOT NULL,
+            estimated_calls INTEGER NOT NULL,
+            PRIMARY KEY (day, model)
+        ) WITHOUT ROWID""",
+        """CREATE TRIGGER usage_daily_add AFTER INSERT ON usage BEGIN
+            INSERT INTO usage_daily VALUES (
+                new.day, new.model, 1, new.input_tokens, new.output_tokens,
+                new.cache_write_5m, new.cache_write_1h, new.cache_read,
+                coalesce(new.cost_pico, 0), coalesce(new.saving_pico, 0),
+                new.cost_pico IS NULL, new.estimated
+            ) ON CONFLICT (day, model) DO UPDATE SET
+                calls = calls + 1,
+                input_tokens = input_tokens + excluded.input_tokens,
+                output_tokens = output_tokens + excluded.output_tokens,
+                cache_write_5m = cache_write_5m + excluded.cache_write_5m,
+                cache_write_1h = cache_write_1h + excluded.cache_write_1h,
+                cache_read = cache_read + excluded.cache_read,
+                cost_pico = cost_pico + excluded.cost_pico,
+                saving_pico = saving_pico + excluded.saving_pico,
+                unpriced_calls = unpriced_calls + excluded.unpriced_calls,
+                estimated_calls = estimated_calls + excluded.estimated_calls;
+        END""",
+        """CREATE TRIGGER usage_no_update BEFORE UPDATE ON usage BEGIN
+            SELECT RAISE (ABORT, 'the usage ledger is append-only');
+        END""",
+        """CREATE TRIGGER usage_no_delete BEFORE DELETE ON usage BEGIN
+            SELECT RAISE (ABORT, 'the usage ledger is append-only');
+        END""",
+    )
+
+
 def _run(conn: sqlite3.Connection, *statements: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in statements:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [add_sessions_and_messages]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    add_sessions_and_messages,
+    add_usage_ledger,
+]
 
 
 def migrate(conn: sqlite3.Connection, path: str, upto: int | None = None) -> None:

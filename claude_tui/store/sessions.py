@@ -6,14 +6,14 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from claude_tui.core.conversation import Conversation, Message
-from claude_tui.errors import NotFoundError, StoreError, UsageError
-from claude_tui.store._connection import connect
+from claude_tui.errors import NotFoundError, UsageError
+from claude_tui.store._connection import connect, write_transaction
+from claude_tui.store.ledger import Ledger
 
 TITLE_LENGTH = 60
 
@@ -61,28 +61,20 @@ class Store:
         """Open (creating and migrating as needed) the database at ``path``."""
         return cls(connect(path), clock)
 
+    @property
+    def ledger(self) -> Ledger:
+        """Usage totals read on this connection (the tracker writes on its own)."""
+        return Ledger(self._conn)
+
     def close(self) -> None:
         """Release the connection; WAL content is checkpointed by SQLite."""
         self._conn.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"cannot write the session database: {exc}") from None
-        try:
-            yield self._conn
-            self._conn.execute("COMMIT")
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
 
     def create_session(self, model: str, system: str | None, title: str = "") -> SessionInfo:
         """A new, empty session with a short random id."""
         now = self._clock()
         session_id = secrets.token_hex(6)
-        with self._write() as conn:
+        with write_transaction(self._conn) as conn:
             conn.execute(
                 f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 0)",
                 (session_id, title, model, system, now, now),
@@ -93,7 +85,7 @@ class Store:
         """Insert or replace the message at position ``seq``; titles come from the first."""
         now = self._clock()
         row = (json.dumps(message.content, ensure_ascii=False), message.text, message.status)
-        with self._write() as conn:
+        with write_transaction(self._conn) as conn:
             conn.execute(
                 """INSERT INTO messages
                    (session_id, seq, role, content, text, status, model, stop_reason, created_at)
@@ -113,7 +105,7 @@ class Store:
 
     def truncate(self, session_id: str, length: int) -> None:
         """Drop every message from position ``length`` on (undo, retry)."""
-        with self._write() as conn:
+        with write_transaction(self._conn) as conn:
             conn.execute(
                 "DELETE FROM messages WHERE session_id = ? AND seq >= ?", (session_id, length)
             )
@@ -126,19 +118,19 @@ class Store:
         self, session_id: str, *, model: str | None = None, system: str | None = None
     ) -> None:
         """Remember a model switch or a new system prompt for the next resume."""
-        with self._write() as conn:
+        with write_transaction(self._conn) as conn:
             if model is not None:
                 conn.execute("UPDATE sessions SET model = ? WHERE id = ?", (model, session_id))
             conn.execute("UPDATE sessions SET system = ? WHERE id = ?", (system, session_id))
 
     def rename(self, session_id: str, title: str) -> None:
         """Give a session a title of the person's choosing."""
-        with self._write() as conn:
+        with write_transaction(self._conn) as conn:
             conn.execute("UPDATE sessions SET title = ? WHERE id = ?", (title, session_id))
 
     def delete(self, session_id: str) -> None:
         """Remove a session and its messages."""
-        with self._write() as conn:
+        with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
     def sessions(self, limit: int = 20) -> list[SessionInfo]:

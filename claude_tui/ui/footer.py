@@ -1,4 +1,4 @@
-"""The dim line under each answer: what it took, in tokens and time."""
+"""The dim line under each answer: what it took, in tokens, money and time."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from rich.text import Text
 
 from claude_tui.app import TurnResult
 from claude_tui.core.events import Usage
+from claude_tui.core.usage import UsageRecord, format_usd
 
 
 def footer(result: TurnResult) -> Text:
@@ -19,6 +20,8 @@ def footer(result: TurnResult) -> Text:
             parts.append(f"{usage.cache_read:,} cache read")
         if usage.cache_write_5m or usage.cache_write_1h:
             parts.append(f"{usage.cache_write_5m + usage.cache_write_1h:,} cache write")
+    if result.record is not None:
+        parts.append(_cost(result.record))
     if result.first_token_s is not None:
         parts.append(f"first token {result.first_token_s:.2f} s")
         speed = _speed(result, usage)
@@ -29,7 +32,18 @@ def footer(result: TurnResult) -> Text:
     return Text(" · ".join(parts), style="dim")
 
 
+def _cost(record: UsageRecord) -> str:
+    """The turn's cost; estimated counts say so, and an unpriced model is never $0."""
+    if record.charge.cost is None:
+        return f"cost unknown (no price for {record.model})"
+    marker = " (estimated)" if record.estimated else ""
+    return format_usd(record.charge.cost) + marker
+
+
 def _usage(result: TurnResult) -> Usage | None:
+    """The billed figures when the call was metered, else whatever the stream reported."""
+    if result.record is not None:
+        return result.record.usage
     if result.stop is not None:
         return result.stop.usage
     return result.start.usage if result.start is not None else None

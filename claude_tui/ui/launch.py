@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 from rich.console import Console
 
 from claude_tui import paths
 from claude_tui.api import preload_sdk
-from claude_tui.app import Chat, TurnResult, build_chat, open_store
+from claude_tui.app import Chat, TurnResult, build_chat, open_store, open_tracker
 from claude_tui.config import Config
 from claude_tui.errors import NotFoundError, UsageError
-from claude_tui.store import SessionInfo, Store
+from claude_tui.store import SessionInfo, Store, Tracker
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.plain import print_plain
 from claude_tui.ui.repl import Repl
@@ -23,6 +26,7 @@ from claude_tui.ui.turn_view import TurnView
 
 INTERRUPTED_EXIT = 130
 PICKER_SESSIONS = 200
+HANGUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass(frozen=True)
@@ -41,13 +45,35 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
     console = Console(highlight=False)
     store = open_store(env)
     session = _chosen_session(store, resume)
-    chat = build_chat(config, env, store, session)
-    if session is not None:
-        _resume(chat, session, resume, console, config)
-    history = paths.history_path(env)
-    paths.ensure_private_file(history)
-    repl = Repl(chat, console, _view(config, console), history_path=history)
-    return repl.run()
+    with _metered(env, console) as tracker:
+        chat = build_chat(config, env, store, session, tracker)
+        if session is not None:
+            _resume(chat, session, resume, console, config)
+        history = paths.history_path(env)
+        paths.ensure_private_file(history)
+        repl = Repl(chat, console, _view(config, console), history_path=history)
+        return repl.run()
+
+
+@contextmanager
+def _metered(env: Mapping[str, str], console: Console) -> Iterator[Tracker]:
+    """Run with the usage tracker, flushing it however the run ends, SIGTERM included."""
+    tracker = open_tracker(env)
+    previous = {sig: signal.signal(sig, _exit_on_signal) for sig in HANGUP_SIGNALS}
+    try:
+        yield tracker
+    finally:
+        tracker.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        warning = tracker.take_warning()
+        if warning:
+            console.print(f"[yellow]{warning}[/]", highlight=False)
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    """Unwind like an exit, so the partial answer is saved and the ledger flushed."""
+    raise SystemExit(128 + signum)
 
 
 def _chosen_session(store: Store, resume: Resume) -> SessionInfo | None:
@@ -84,8 +110,10 @@ def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
         raise UsageError('nothing to ask: claude-tui ask "question", or pipe the question in')
     console = Console(highlight=False)
     view = _view(config, console)
-    turn = build_chat(config, env, open_store(env)).send(question)
-    result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
+    store = open_store(env)
+    with _metered(env, Console(stderr=True, highlight=False)) as tracker:
+        turn = build_chat(config, env, store, tracker=tracker).send(question)
+        result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
     return _exit_code(result)
 
 

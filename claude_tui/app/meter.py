@@ -1,0 +1,76 @@
+"""Turn the end of each API call into a priced usage record for the ledger.
+
+Anthropic bills an answer that was cut off (Ctrl-C, a dropped connection, an
+error event) for what it had already sent, so such a call is recorded too: its
+input figures from ``message_start`` and its output estimated from the partial
+text, flagged as estimated. A request that never started is not billed and
+gets no record.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+
+from claude_tui.core.events import MessageStart, Stop
+from claude_tui.core.pricing import PriceTable
+from claude_tui.core.usage import UsageRecord
+
+Sink = Callable[[UsageRecord], None]
+
+
+def local_day(at: float) -> str:
+    """The person's calendar day for a timestamp: 'today' means their today."""
+    return time.strftime("%Y-%m-%d", time.localtime(at))
+
+
+class Meter:
+    """Prices calls and hands the records to the tracker."""
+
+    def __init__(
+        self,
+        prices: PriceTable,
+        sink: Sink,
+        count_tokens: Callable[[str], int],
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.prices = prices
+        self._sink = sink
+        self._count = count_tokens
+        self._clock = clock
+
+    def bill(
+        self,
+        start: MessageStart | None,
+        stop: Stop | None,
+        partial_text: str,
+        *,
+        session_id: str | None,
+        message_seq: int | None,
+        kind: str = "chat",
+    ) -> UsageRecord | None:
+        """Record one call; None when the request never started (nothing billed)."""
+        if start is None:
+            return None
+        usage, estimated = (stop.usage, False) if stop is not None else (start.usage, True)
+        if estimated:
+            output = max(usage.output_tokens, self._count(partial_text))
+            usage = replace(usage, output_tokens=output)
+        at = self._clock()
+        record = UsageRecord(
+            key=uuid.uuid4().hex,
+            at=at,
+            day=local_day(at),
+            session_id=session_id,
+            message_seq=message_seq,
+            model=start.model,
+            request_id=start.request_id,
+            usage=usage,
+            charge=self.prices.charge(start.model, usage),
+            estimated=estimated,
+            kind=kind,
+        )
+        self._sink(record)
+        return record

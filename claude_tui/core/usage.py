@@ -1,0 +1,76 @@
+"""What the usage ledger holds: one record per API call, and sums of them.
+
+Records are built where a call ends (the chat) and written by the tracker;
+sums come back from SQL over the ledger, so a summary can never drift from
+the rows it adds up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from claude_tui.core.events import Usage
+from claude_tui.core.pricing import Charge
+
+
+@dataclass(frozen=True, slots=True)
+class UsageRecord:
+    """One API call as billed: its tokens, its cost, and whether the counts are estimates.
+
+    ``key`` is unique per call so a write retried after a busy database cannot
+    count the call twice.
+    """
+
+    key: str
+    at: float
+    day: str
+    session_id: str | None
+    message_seq: int | None
+    model: str
+    request_id: str | None
+    usage: Usage
+    charge: Charge
+    estimated: bool = False
+    kind: str = "chat"
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Usage and money summed over some set of calls.
+
+    ``cost`` and ``cache_saving`` exclude the ``unpriced_calls``, whose models
+    have no known price; ``estimated_calls`` had their output counted by us.
+    """
+
+    calls: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost: Decimal = Decimal(0)
+    cache_saving: Decimal = Decimal(0)
+    unpriced_calls: int = 0
+    estimated_calls: int = 0
+
+    @property
+    def cache_hit_share(self) -> float:
+        """The share of prompt tokens read from the cache, 0.0 to 1.0."""
+        total = self.usage.total_input
+        return self.usage.cache_read / total if total else 0.0
+
+    @property
+    def fully_priced(self) -> bool:
+        """Whether ``cost`` covers every call counted."""
+        return self.unpriced_calls == 0
+
+
+def format_usd(amount: Decimal | None) -> str:
+    """Money for people: cents from a dollar up, four places below, never a false $0."""
+    if amount is None:
+        return "unknown"
+    sign, size = ("-" if amount < 0 else ""), abs(amount)
+    if size == 0:
+        return "$0.00"
+    if size >= 1:
+        return f"{sign}${size:,.2f}"
+    if size < Decimal("0.0001"):
+        return f"{sign}<$0.0001"
+    return f"{sign}${size:.4f}"

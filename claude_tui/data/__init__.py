@@ -1,0 +1,1 @@
+"""Data files shipped with claude-tui (the price table)."""

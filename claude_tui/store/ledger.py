@@ -1,0 +1,112 @@
+"""The usage ledger: one appended row per API call, and totals read back with SQL.
+
+Rows are never changed or deleted (triggers forbid it), so the money shown is
+always the sum of what was recorded when each call ended. Today, this month and
+all-time totals read the per-day rollup the schema keeps; per-session figures
+read the session's own rows through an index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Literal
+
+from claude_tui.core.events import Usage
+from claude_tui.core.pricing import Charge
+from claude_tui.core.usage import Totals, UsageRecord
+from claude_tui.errors import StoreError
+from claude_tui.store._connection import write_transaction
+
+PICO = Decimal(10) ** 12
+Grouping = Literal["day", "model", "session"]
+
+_SUMS = """count(*), sum(input_tokens), sum(output_tokens), sum(cache_write_5m),
+    sum(cache_write_1h), sum(cache_read), sum(coalesce(cost_pico, 0)),
+    sum(coalesce(saving_pico, 0)), sum(cost_pico IS NULL), sum(estimated)"""
+_ROLLUP_SUMS = """sum(calls), sum(input_tokens), sum(output_tokens), sum(cache_write_5m),
+    sum(cache_write_1h), sum(cache_read), sum(cost_pico), sum(saving_pico),
+    sum(unpriced_calls), sum(estimated_calls)"""
+
+
+def to_pico(amount: Decimal | None) -> int | None:
+    """Whole picodollars, the ledger's unit; None stays None (no known price)."""
+    if amount is None:
+        return None
+    return int((amount * PICO).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def from_pico(amount: int) -> Decimal:
+    """Back to dollars, exactly."""
+    return Decimal(amount) / PICO
+
+
+def _totals(row: Iterable[int | None]) -> Totals:
+    calls, i, o, w5, w1, r, cost, saving, unpriced, estimated = (v or 0 for v in row)
+    return Totals(
+        calls, Usage(i, o, w5, w1, r), from_pico(cost), from_pico(saving), unpriced, estimated
+    )
+
+
+class Ledger:
+    """Append and sum usage rows on one connection (the tracker owns its own)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def append(self, record: UsageRecord) -> bool:
+        """Write one call; False if a row with the same key is already there."""
+        usage, charge = record.usage, record.charge
+        try:
+            return self._insert(record, usage, charge)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot record usage: {exc}") from None
+
+    def _insert(self, record: UsageRecord, usage: Usage, charge: Charge) -> bool:
+        with write_transaction(self._conn) as conn:
+            cursor = conn.execute(
+                """INSERT OR IGNORE INTO usage (key, at, day, session_id, message_seq, model,
+                     request_id, kind, input_tokens, output_tokens, cache_write_5m,
+                     cache_write_1h, cache_read, cost_pico, saving_pico, estimated)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (
+                    record.key, record.at, record.day, record.session_id, record.message_seq,
+                    record.model, record.request_id, record.kind, usage.input_tokens,
+                    usage.output_tokens, usage.cache_write_5m, usage.cache_write_1h,
+                    usage.cache_read, to_pico(charge.cost), to_pico(charge.cache_saving),
+                    int(record.estimated),
+                ),
+            )  # fmt: skip
+        return cursor.rowcount == 1
+
+    def session_by_model(self, session_id: str) -> dict[str, Totals]:
+        """One session's calls summed per model, the model used most first."""
+        rows = self._conn.execute(
+            f"SELECT model, {_SUMS} FROM usage WHERE session_id = ? "
+            "GROUP BY model ORDER BY count(*) DESC, model",
+            (session_id,),
+        )
+        return {row[0]: _totals(row[1:]) for row in rows}
+
+    def since(self, day: str | None = None) -> Totals:
+        """Every call from ``day`` (YYYY-MM-DD, local) on; all time when None."""
+        row = self._conn.execute(
+            f"SELECT {_ROLLUP_SUMS} FROM usage_daily WHERE day >= ?", (day or "",)
+        ).fetchone()
+        return _totals(row)
+
+    def grouped(self, by: Grouping, since: str | None = None) -> list[tuple[str, Totals]]:
+        """Totals per day (oldest first), per model or per session (costliest first)."""
+        if by == "session":
+            query = (
+                f"SELECT coalesce(session_id, '-'), {_SUMS} FROM usage WHERE day >= ? "
+                "GROUP BY session_id ORDER BY sum(coalesce(cost_pico, 0)) DESC"
+            )
+        else:
+            order = "day" if by == "day" else f"sum(cost_pico) DESC, {by}"
+            query = (
+                f"SELECT {by}, {_ROLLUP_SUMS} FROM usage_daily WHERE day >= ? "
+                f"GROUP BY {by} ORDER BY {order}"
+            )
+        return [(row[0], _totals(row[1:])) for row in self._conn.execute(query, (since or "",))]

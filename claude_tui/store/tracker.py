@@ -1,0 +1,95 @@
+"""The background tracker: the one writer of usage rows, so the chat never waits on disk.
+
+Records go on a queue; a daemon thread with its own connection commits each
+one as it arrives. A row that cannot be written yet (another process holds the
+lock past SQLite's own wait, a full disk) stays queued and is tried again, so
+nothing is dropped while the process lives; ``close`` flushes before exit and
+reports whatever could not be written. Each record carries a unique key, so a
+retried insert never counts a call twice, whichever process wrote it first.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable
+from pathlib import Path
+
+from claude_tui.core.usage import UsageRecord
+from claude_tui.errors import StoreError
+from claude_tui.store._connection import connect
+from claude_tui.store.ledger import Ledger
+
+RETRY_AFTER_S = 0.5
+
+
+class Tracker:
+    """Owns every ledger write for this process."""
+
+    def __init__(self, path: Path, open_ledger: Callable[[Path], Ledger] | None = None) -> None:
+        self._path = path
+        self._open = open_ledger or (lambda p: Ledger(connect(p)))
+        self._pending: deque[UsageRecord] = deque()
+        self._changed = threading.Condition()
+        self._closing = False
+        self._warning: str | None = None
+        self._thread = threading.Thread(target=self._run, name="usage-tracker", daemon=True)
+        self._thread.start()
+
+    def record(self, record: UsageRecord) -> None:
+        """Queue one call for writing; returns at once."""
+        with self._changed:
+            self._pending.append(record)
+            self._changed.notify_all()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued row is committed; False if some are still waiting."""
+        with self._changed:
+            return self._changed.wait_for(lambda: not self._pending, timeout)
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Flush, then stop the thread; rows still unwritten become the warning."""
+        self.flush(timeout)
+        with self._changed:
+            self._closing = True
+            self._changed.notify_all()
+        self._thread.join(timeout)
+        with self._changed:
+            if self._pending:
+                self._warning = (
+                    f"{len(self._pending)} usage record(s) not saved: {self._warning or 'timeout'}"
+                )
+
+    def take_warning(self) -> str | None:
+        """The last write problem, once; None when every row so far is saved."""
+        with self._changed:
+            warning, self._warning = self._warning, None
+        return warning
+
+    def _run(self) -> None:
+        ledger: Ledger | None = None
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending or self._closing)
+                if not self._pending:
+                    return
+                record = self._pending[0]
+            try:
+                ledger = ledger or self._open(self._path)
+                ledger.append(record)
+            except StoreError as exc:
+                if self._wait_after_failure(str(exc)):
+                    return
+                continue
+            with self._changed:
+                self._pending.popleft()
+                self._changed.notify_all()
+
+    def _wait_after_failure(self, problem: str) -> bool:
+        """Note the problem and pause before the retry; True when closing means give up."""
+        with self._changed:
+            self._warning = problem
+            if self._closing:
+                return True
+            self._changed.wait(RETRY_AFTER_S)
+            return self._closing

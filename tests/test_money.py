@@ -1,0 +1,208 @@
+"""Money to the cent: the price table, the arithmetic, and what each call is billed."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+import pytest
+
+from claude_tui.api import ApiClient
+from claude_tui.app import Chat, ChatSettings
+from claude_tui.app.meter import Meter
+from claude_tui.app.wiring import price_table
+from claude_tui.config import Config
+from claude_tui.core.events import MessageStart, Stop, TextDelta, Usage
+from claude_tui.core.pricing import PriceError, parse_model_price
+from claude_tui.core.tokens import estimate_text
+from claude_tui.core.usage import UsageRecord, format_usd
+from claude_tui.errors import ClaudeTuiError
+from tests.api_double import ApiDouble, Reply
+
+PRICES = price_table(Config())
+
+
+def test_every_token_kind_is_priced_at_its_own_rate() -> None:
+    """Input, 5m and 1h cache writes, cache reads and output each use their own rate once."""
+    usage = Usage(
+        input_tokens=1000, output_tokens=500, cache_write_5m=2000, cache_write_1h=1000,
+        cache_read=10_000,
+    )  # fmt: skip
+    charge = PRICES.charge("claude-sonnet-5-5", usage)
+    # 1000x2 + 2000x2.50 + 1000x4 + 10000x0.10 + 500x10 = 17,000 per million tokens
+    assert charge.cost == Decimal("0.017")
+    # cache traffic at full input (13000x2) minus what it cost (5000+4000+1000)
+    assert charge.cache_saving == Decimal("0.016")
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        ("claude-sonnet-5-5", "0.0186"),
+        ("claude-opus-5-5", "0.0372"),
+        ("claude-haiku-5-5", "0.000935"),
+        ("claude-fable-5-1", "0.09275"),
+        ("claude-mythos-5-1", "0.09275"),
+        ("claude-fable-5", "0.0935"),
+        ("claude-mythos-5", "0.0935"),
+        ("claude-opus-5", "0.04675"),
+        ("claude-opus-4-8", "0.04675"),
+        ("claude-opus-4-7", "0.04675"),
+        ("claude-opus-4-6", "0.04675"),
+        ("claude-opus-4-5", "0.04675"),
+        ("claude-sonnet-5", "0.0187"),
+        ("claude-sonnet-4-6", "0.02805"),
+        ("claude-sonnet-4-5", "0.02805"),
+        ("claude-haiku-4-5", "0.00935"),
+    ],
+)
+def test_listed_prices_match_anthropics_table(model: str, expected: str) -> None:
+    """Each model's five rates are the ones found on 2026-11-24, checked through one mixed call."""
+    usage = Usage(
+        input_tokens=1000, output_tokens=1000, cache_write_5m=1000, cache_write_1h=1000,
+        cache_read=1000,
+    )  # fmt: skip
+    assert PRICES.charge(model, usage).cost == Decimal(expected)
+
+
+def test_haiku_5_5_prices_the_whole_prompt_at_the_tier_above_100k() -> None:
+    """Up to 100,000 prompt tokens (cache reads included) use base rates; one more, the tier's."""
+    at_limit = Usage(input_tokens=60_000, cache_read=40_000, output_tokens=1000)
+    above = Usage(input_tokens=60_001, cache_read=40_000, output_tokens=1000)
+    assert PRICES.charge("claude-haiku-5-5", at_limit).cost == Decimal("0.0069")
+    assert PRICES.charge("claude-haiku-5-5", above).cost == Decimal("0.0345005")
+
+
+def test_dated_ids_price_as_their_base_model() -> None:
+    """claude-haiku-4-5-20251001 costs what claude-haiku-4-5 costs."""
+    usage = Usage(input_tokens=1234, output_tokens=567)
+    assert PRICES.charge("claude-haiku-4-5-20251001", usage) == PRICES.charge(
+        "claude-haiku-4-5", usage
+    )
+
+
+@pytest.mark.parametrize("model", ["claude-mythos-preview", "claude-fable-5-2", "gpt-9"])
+def test_a_model_with_no_price_costs_unknown_never_zero(model: str) -> None:
+    """Unpriced models give no cost at all, which the UI shows as unknown."""
+    charge = PRICES.charge(model, Usage(input_tokens=10, output_tokens=10))
+    assert charge.cost is None and charge.cache_saving is None
+    assert format_usd(charge.cost) == "unknown"
+
+
+def test_config_prices_override_and_add_models() -> None:
+    """[pricing."MODEL"] replaces a shipped price or prices a model the table lacks."""
+    config = Config(
+        pricing={
+            "claude-mythos-preview": parse_model_price(
+                "claude-mythos-preview",
+                {
+                    "input": 1,
+                    "cache_write_5m": 1,
+                    "cache_write_1h": 1,
+                    "cache_read": 1,
+                    "output": 3,
+                },
+            )
+        }
+    )
+    charge = price_table(config).charge("claude-mythos-preview", Usage(1_000_000, 1_000_000))
+    assert charge.cost == Decimal(4)
+
+
+@pytest.mark.parametrize(
+    ("entry", "problem"),
+    [
+        ({"input": 1}, "needs cache_write_5m"),
+        ({"input": "1", "cache_write_5m": 1}, "input must be a number"),
+        ({"input": -1}, "must be 0 or more"),
+        ({"inptu": 1}, "unknown key 'inptu'"),
+    ],
+)
+def test_malformed_prices_are_named_precisely(entry: dict[str, object], problem: str) -> None:
+    """A broken price entry says which model and which key."""
+    with pytest.raises(PriceError, match=problem):
+        parse_model_price("m", entry)
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [("0", "$0.00"), ("0.00004", "<$0.0001"), ("0.01234", "$0.0123"), ("1234.5", "$1,234.50")],
+)
+def test_money_is_rounded_only_for_display(amount: str, shown: str) -> None:
+    """Cents from a dollar up, four places below, and a tiny amount is not shown as zero."""
+    assert format_usd(Decimal(amount)) == shown
+
+
+def _metered_chat(
+    api: ApiDouble, model: str = "claude-sonnet-5-5"
+) -> tuple[Chat, list[UsageRecord]]:
+    client = ApiClient(
+        api_key=api.api_key, key_env="K", base_url=api.base_url, timeout=5, max_retries=0
+    )
+    records: list[UsageRecord] = []
+    meter = Meter(PRICES, records.append, estimate_text, clock=lambda: 1_764_000_000.0)
+    ticks = itertools.count()
+    chat = Chat(client, ChatSettings(model, 1000), clock=lambda: float(next(ticks)), meter=meter)
+    return chat, records
+
+
+def test_a_complete_answer_is_billed_from_the_final_usage(api: ApiDouble) -> None:
+    """The message_delta figures, cache split included, are billed exactly and not estimated."""
+    api.script(
+        Reply(input_tokens=100, output_tokens=50, cache_write_5m=300, cache_write_1h=200,
+              cache_read=4000)
+    )  # fmt: skip
+    chat, records = _metered_chat(api)
+    list(chat.send("hi"))
+    (record,) = records
+    assert record.usage == Usage(100, 50, 300, 200, 4000) and not record.estimated
+    assert record.charge.cost == Decimal("0.00265")  # 200 + 750 + 800 + 400 + 500 = 2,650
+    assert record.model == "claude-sonnet-5-5" and record.request_id
+
+
+@pytest.mark.parametrize("fault", ["drop", "error_event", "truncate"])
+def test_a_broken_answer_is_billed_with_estimated_output(api: ApiDouble, fault: str) -> None:
+    """Input figures come from message_start; output is estimated from the partial text."""
+    api.script(Reply(text="x" * 400, chunk=40, input_tokens=700, cache_read=300, fault=fault,
+                     fault_after=2))  # fmt: skip
+    chat, records = _metered_chat(api)
+    with pytest.raises(ClaudeTuiError):
+        list(chat.send("hi"))
+    (record,) = records
+    assert record.estimated
+    assert record.usage == Usage(input_tokens=700, output_tokens=20, cache_read=300)
+    assert record.charge.cost == Decimal("0.00163")  # 700x2 + 300x0.10 + 20x10
+
+
+def test_an_interrupted_answer_is_billed_too(api: ApiDouble) -> None:
+    """Ctrl-C (closing the turn) still costs what was generated, flagged as estimated."""
+    api.script(Reply(text="abcd" * 50, chunk=4, delay=0.01, input_tokens=10))
+    chat, records = _metered_chat(api)
+    turn = chat.send("go")
+    for event in turn:
+        if isinstance(event, TextDelta):
+            break
+    turn.close()
+    (record,) = records
+    assert record.estimated and record.usage.input_tokens == 10
+    assert record.usage.output_tokens == 1  # one 4-character delta arrived
+    assert turn.result is not None and turn.result.record == record
+
+
+@pytest.mark.parametrize("status", [400, 401, 529])
+def test_a_request_that_never_started_is_not_billed(api: ApiDouble, status: int) -> None:
+    """No message_start, no bill: the ledger gets nothing."""
+    api.script(Reply(status=status))
+    chat, records = _metered_chat(api)
+    with pytest.raises(ClaudeTuiError):
+        list(chat.send("hi"))
+    assert records == []
+
+
+def test_an_unpriced_model_is_recorded_with_its_tokens_and_no_cost() -> None:
+    """The tokens of a call to an unknown model are kept even though its cost is unknown."""
+    records: list[UsageRecord] = []
+    meter = Meter(PRICES, records.append, estimate_text)
+    start = MessageStart("claude-mythos-preview", "req_1", Usage(input_tokens=5))
+    meter.bill(start, Stop("end_turn", Usage(5, 7)), "", session_id=None, message_seq=None)
+    assert records[0].usage == Usage(5, 7) and records[0].charge.cost is None
