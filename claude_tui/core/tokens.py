@@ -1,16 +1,26 @@
-"""Cheap token estimates for the toolbar, needing no tokenizer tables.
+"""Token estimates for the context budget, and their calibration against the API.
 
-About four characters make a token in English prose and code; the estimate
-only has to say "roughly how full", and it must never delay the prompt.
+Counting is passed in: about four characters make a token in English prose and
+code, which needs no tables and never delays the prompt; a real tokenizer
+(``claude_tui.app.tokenizer``) can stand in once it has loaded. Neither is
+Claude's own tokenizer, so `Calibration` learns the remaining gap from the true
+input counts the API reports after each answer.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from claude_tui.core.conversation import Conversation
 
 CHARS_PER_TOKEN = 4
+
+TextCounter = Callable[[str], int]
+
+MIN_RATIO = 0.2
+MAX_RATIO = 5.0
+MEMORY = 0.8
 
 
 def estimate_text(text: str) -> int:
@@ -18,9 +28,41 @@ def estimate_text(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
-def estimate_conversation(conversation: Conversation) -> int:
+def estimate_conversation(conversation: Conversation, count: TextCounter = estimate_text) -> int:
     """Tokens the next request would carry: system prompt plus every sendable block."""
-    total = estimate_text(conversation.system or "")
+    total = count(conversation.system or "")
     for message in conversation.for_api():
-        total += estimate_text(json.dumps(message["content"], ensure_ascii=False))
+        total += count(json.dumps(message["content"], ensure_ascii=False))
     return total
+
+
+class Calibration:
+    """A running ratio of the API's true input tokens to our estimate of the same content.
+
+    It is a ratio of sums, so a long request weighs more than a short, noisy one,
+    and older answers fade by ``MEMORY`` per new one, so a change of subject or
+    model shows within a few turns. A pair whose own ratio falls outside
+    ``MIN_RATIO..MAX_RATIO`` is ignored: it counts content the estimate never saw
+    (an image, a document) or belongs to another request. Every accepted pair lies
+    in that range, so their weighted mean, the ratio, does too.
+    """
+
+    def __init__(self) -> None:
+        self._estimated = 0.0
+        self._actual = 0.0
+
+    @property
+    def ratio(self) -> float:
+        """True tokens per estimated token; 1.0 until the first usable answer."""
+        return self._actual / self._estimated if self._estimated else 1.0
+
+    def observe(self, estimated: int, actual: int) -> None:
+        """Learn from one request: our estimate of its input and the API's count."""
+        if estimated <= 0 or actual <= 0 or not MIN_RATIO <= actual / estimated <= MAX_RATIO:
+            return
+        self._estimated = self._estimated * MEMORY + estimated
+        self._actual = self._actual * MEMORY + actual
+
+    def apply(self, estimated: int) -> int:
+        """An estimate corrected by what the API has reported so far."""
+        return round(estimated * self.ratio)
