@@ -14,13 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from claude_tui.app.tokenizer import Tokenizer, cl100k_table, load_cl100k
-from claude_tui.core.conversation import Conversation, Message
 from claude_tui.core.tokens import (
     MAX_RATIO,
     MIN_RATIO,
     Calibration,
     TextCounter,
-    estimate_conversation,
     estimate_text,
 )
 
@@ -187,15 +185,6 @@ def test_importing_the_tokenizer_does_not_import_tiktoken() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
-
-
-def test_estimate_conversation_uses_the_counter_given() -> None:
-    """The system prompt and each sendable message are counted by the counter passed in."""
-    conversation = Conversation(system="be brief")
-    conversation.add_user("hi")
-    conversation.add_assistant(Message("assistant", [{"type": "text", "text": "hello"}]))
-    conversation.add_user("again")
-    assert estimate_conversation(conversation, count=lambda text: 100) == 400
 
 
 def test_calibration_starts_neutral() -> None:

@@ -13,12 +13,15 @@ from contextlib import closing
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.meter import Meter
 from claude_tui.app.recorder import SessionRecorder
+from claude_tui.app.tokenizer import Tokenizer
+from claude_tui.core.context import DEFAULT_WINDOW, ContextBudget
 from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status
 from claude_tui.core.events import MessageStart, Stop, StreamEvent, TextDelta, ThinkingDelta
 from claude_tui.core.request import ChatRequest, ModelInfo
-from claude_tui.core.tokens import estimate_conversation
+from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
 from claude_tui.errors import ClaudeTuiError, UsageError
 from claude_tui.store import SessionInfo
@@ -63,9 +66,12 @@ class TurnResult:
 class Turn:
     """One answer in flight: iterate it for events; closing it interrupts the answer."""
 
-    def __init__(self, chat: Chat, request: ChatRequest, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, chat: Chat, request: ChatRequest, clock: Callable[[], float], sent_tokens: int
+    ) -> None:
         self._chat = chat
         self._request = request
+        self._sent_tokens = sent_tokens
         self._clock = clock
         self._builder = AnswerBuilder()
         self._first: float | None = None
@@ -130,6 +136,8 @@ class Turn:
             self._chat.conversation.add_assistant(message)
             seq = len(self._chat.conversation.messages) - 1
             self._chat.save(seq, message)
+        if self._start is not None:
+            self._chat.budget.calibration.observe(self._sent_tokens, self._start.usage.total_input)
         record = self._chat.bill(self._start, self._stop, self._builder.generated_text, seq)
         self.result = TurnResult(
             status, model, self._start, self._stop, self._first, duration, error, record
@@ -147,6 +155,8 @@ class Chat:
         clock: Callable[[], float] = time.monotonic,
         recorder: SessionRecorder | None = None,
         meter: Meter | None = None,
+        tokenizer: Tokenizer | None = None,
+        budget_watch: BudgetWatch | None = None,
     ) -> None:
         self.api = api
         self.settings = settings
@@ -154,8 +164,12 @@ class Chat:
         self.recorder = recorder
         self.meter = meter
         self._clock = clock
-        self._context_key: tuple[int, int, str | None] | None = None
-        self._context_estimate = 0
+        self._tokenizer = tokenizer
+        self._budget_watch = budget_watch
+        self._exact = False
+        self.budget = ContextBudget(estimate_text)
+        self._windows: dict[str, int] = {}
+        self._notices: list[str] = []
 
     def send(self, text: str) -> Turn:
         """Record the person's message and start the answer."""
@@ -209,32 +223,89 @@ class Chat:
             self.recorder.save(self.conversation, seq, message, self.settings.model)
 
     def bill(
-        self, start: MessageStart | None, stop: Stop | None, text: str, seq: int | None
+        self,
+        start: MessageStart | None,
+        stop: Stop | None,
+        text: str,
+        seq: int | None,
+        kind: str = "chat",
     ) -> UsageRecord | None:
         """Put one call in the usage ledger, if this chat is metered."""
         if self.meter is None:
             return None
         session_id = self.recorder.session_id if self.recorder else None
-        return self.meter.bill(start, stop, text, session_id=session_id, message_seq=seq)
+        record = self.meter.bill(
+            start, stop, text, session_id=session_id, message_seq=seq, kind=kind
+        )
+        if record is not None and self._budget_watch is not None:
+            self._notices += self._budget_watch.check(record)
+        return record
 
     def _remember_settings(self) -> None:
         if self.recorder:
             self.recorder.update(model=self.settings.model, system=self.conversation.system)
 
     def context_tokens(self) -> int:
-        """Roughly how many tokens the next request's history will take.
+        """Roughly how many tokens the next request's history will take (cached per message)."""
+        return self._budget().tokens(self.conversation)
 
-        The toolbar asks on every keypress, so the estimate is kept until the
-        conversation changes shape (a message added or removed, a new system prompt).
-        """
-        conversation = self.conversation
-        key = (id(conversation), len(conversation.messages), conversation.system)
-        if self._context_key != key:
-            self._context_key = key
-            self._context_estimate = estimate_conversation(conversation)
-        return self._context_estimate
+    def context_window(self, fetch: bool = False) -> int:
+        """The model's input window: the API's figure once fetched, else the usual 200k."""
+        model = self.settings.model
+        if model not in self._windows and fetch:
+            self._windows[model] = self._listed_window(model) or DEFAULT_WINDOW
+        return self._windows.get(model, DEFAULT_WINDOW)
+
+    def context_limit(self, fetch: bool = False) -> int:
+        """What the history may take: the window minus the room kept for the answer."""
+        return max(self.context_window(fetch) - self.settings.max_tokens, 0)
+
+    def warm_up(self) -> None:
+        """Start loading the tokenizer table in the background, once the prompt is up."""
+        if self._tokenizer is not None:
+            self._tokenizer.start_loading()
+
+    def take_notices(self) -> list[str]:
+        """Things the person should know about the last send, once."""
+        notices, self._notices = self._notices, []
+        return notices
+
+    def _listed_window(self, model: str) -> int | None:
+        try:
+            models = self.api.models()
+        except ClaudeTuiError:
+            return None
+        return next((m.max_input_tokens for m in models if m.id == model), None)
+
+    def _budget(self) -> ContextBudget:
+        """The budget, switched to exact counts the first time the tokenizer is ready."""
+        tokenizer = self._tokenizer
+        if tokenizer is not None and tokenizer.exact and not self._exact:
+            self._exact = True
+            self.budget.recount_with(tokenizer.count)
+        return self.budget
+
+    def _fit_context(self) -> int:
+        """Stop sending the oldest exchanges if the history outgrew the window."""
+        budget, conversation = self._budget(), self.conversation
+        near_full = budget.tokens(conversation) > DEFAULT_WINDOW // 2
+        fit = budget.fit(conversation, self.context_limit(fetch=near_full))
+        if fit.dropped:
+            conversation.start = fit.start
+            self.remember_context()
+            self._notices.append(
+                f"context window full: the oldest {fit.dropped} exchange(s) are no longer sent "
+                "(still saved; /compact summarises instead, /context shows the window)"
+            )
+        return budget.raw_tokens(conversation)
+
+    def remember_context(self) -> None:
+        """Save where sending starts and the summary, so a resume sends the same."""
+        if self.recorder:
+            self.recorder.update_context(self.conversation.start, self.conversation.summary)
 
     def _turn(self) -> Turn:
+        sent_tokens = self._fit_context()
         request = ChatRequest(
             model=self.settings.model,
             max_tokens=self.settings.max_tokens,
@@ -244,4 +315,4 @@ class Chat:
             thinking=self.settings.thinking,
             cache=self.settings.prompt_cache,
         )
-        return Turn(self, request, self._clock)
+        return Turn(self, request, self._clock, sent_tokens)

@@ -40,6 +40,10 @@ class SessionRecorder:
         """Remember the model and system prompt for the next resume."""
         self._guard(lambda sid: self.store.update_session(sid, model=model, system=system))
 
+    def update_context(self, start: int, summary: str | None) -> None:
+        """Remember where sending starts and the summary, so a resume sends the same."""
+        self._guard(lambda sid: self.store.update_context(sid, start, summary))
+
     def restart(self) -> None:
         """Start a fresh session on the next message (/clear, /new)."""
         self.session_id = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -11,13 +12,15 @@ from claude_tui.api import ApiClient
 from claude_tui.app.chat import Chat, ChatSettings
 from claude_tui.app.meter import Meter
 from claude_tui.app.recorder import SessionRecorder
+from claude_tui.app.tokenizer import Tokenizer
 from claude_tui.config import Config
 from claude_tui.core.conversation import Conversation
 from claude_tui.core.pricing import PriceTable, parse_price_table
-from claude_tui.core.tokens import estimate_text
 from claude_tui.store import SessionInfo, Store, Tracker
 
 DATABASE_NAME = "sessions.sqlite3"
+# How long billing an interrupted answer may wait for the tokenizer table before estimating.
+TOKENIZER_WAIT_S = 2.0
 
 
 def database_path(env: Mapping[str, str]) -> Path:
@@ -71,5 +74,9 @@ def build_chat(
     if store is not None and session is not None:
         conversation = store.load(session.id)
     recorder = SessionRecorder(store, session) if store is not None else None
-    meter = Meter(price_table(config), tracker.record, estimate_text) if tracker else None
-    return Chat(client, settings, conversation, recorder=recorder, meter=meter)
+    tokenizer = Tokenizer()
+    meter = None
+    if tracker is not None:
+        count = partial(tokenizer.count, wait=TOKENIZER_WAIT_S)
+        meter = Meter(price_table(config), tracker.record, count)
+    return Chat(client, settings, conversation, recorder=recorder, meter=meter, tokenizer=tokenizer)

@@ -42,12 +42,22 @@ class Message:
         return "".join(b.get("text", "") for b in self.content if b.get("type") == "text")
 
 
+SUMMARY_HEADING = "Summary of our conversation so far:"
+
+
 @dataclass
 class Conversation:
-    """An ordered list of turns plus the system prompt that frames them."""
+    """An ordered list of turns plus the system prompt that frames them.
+
+    Messages before ``start`` are kept (on screen, on disk) but no longer sent:
+    the window outgrew them, or ``/compact`` replaced them with ``summary``,
+    which then rides at the front of the first user turn that is sent.
+    """
 
     system: str | None = None
     messages: list[Message] = field(default_factory=list)
+    start: int = 0
+    summary: str | None = None
 
     def add_user(self, text: str) -> Message:
         """Record what the person sent; kept even if the request then fails."""
@@ -78,6 +88,7 @@ class Conversation:
         for index in range(len(self.messages) - 1, -1, -1):
             if self.messages[index].role == "user":
                 del self.messages[index:]
+                self.start = min(self.start, index)
                 return True
         return False
 
@@ -89,9 +100,9 @@ class Conversation:
         """
         payload: list[dict[str, Any]] = []
         pending: dict[str, Any] | None = None
-        for message in self.messages:
+        for message in self.messages[self.start :]:
             if message.role == "user":
-                pending = {"role": "user", "content": copy.deepcopy(message.content)}
+                pending = {"role": "user", "content": self._user_content(message, payload)}
                 continue
             content = sendable_blocks(message.content)
             if pending is not None and content:
@@ -100,6 +111,13 @@ class Conversation:
         if pending is not None:
             payload.append(pending)
         return payload
+
+    def _user_content(self, message: Message, payload: list[dict[str, Any]]) -> list[Block]:
+        """A user turn's blocks; the first one sent carries the summary of what came before."""
+        content = copy.deepcopy(message.content)
+        if self.summary and not payload:
+            content.insert(0, {"type": "text", "text": f"{SUMMARY_HEADING}\n\n{self.summary}"})
+        return content
 
 
 def sendable_blocks(blocks: list[Block]) -> list[Block]:

@@ -9,10 +9,7 @@ input counts the API reports after each answer.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-
-from claude_tui.core.conversation import Conversation
 
 CHARS_PER_TOKEN = 4
 
@@ -26,14 +23,6 @@ MEMORY = 0.8
 def estimate_text(text: str) -> int:
     """Tokens in ``text``, rounded up so a non-empty text is never zero."""
     return -(-len(text) // CHARS_PER_TOKEN)
-
-
-def estimate_conversation(conversation: Conversation, count: TextCounter = estimate_text) -> int:
-    """Tokens the next request would carry: system prompt plus every sendable block."""
-    total = count(conversation.system or "")
-    for message in conversation.for_api():
-        total += count(json.dumps(message["content"], ensure_ascii=False))
-    return total
 
 
 class Calibration:

@@ -131,6 +131,15 @@ def add_usage_ledger(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_session_context(conn: sqlite3.Connection) -> None:
+    """Version 3: where a session's sending starts, and the /compact summary before it."""
+    _run(
+        conn,
+        "ALTER TABLE sessions ADD COLUMN context_start INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE sessions ADD COLUMN summary TEXT",
+    )
+
+
 def _run(conn: sqlite3.Connection, *statements: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in statements:
@@ -140,6 +149,7 @@ def _run(conn: sqlite3.Connection, *statements: str) -> None:
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
+    add_session_context,
 ]
 
 

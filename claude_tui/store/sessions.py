@@ -123,6 +123,14 @@ class Store:
                 conn.execute("UPDATE sessions SET model = ? WHERE id = ?", (model, session_id))
             conn.execute("UPDATE sessions SET system = ? WHERE id = ?", (system, session_id))
 
+    def update_context(self, session_id: str, start: int, summary: str | None) -> None:
+        """Where sending starts and the summary that stands in for what came before."""
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE sessions SET context_start = ?, summary = ? WHERE id = ?",
+                (start, summary, session_id),
+            )
+
     def rename(self, session_id: str, title: str) -> None:
         """Give a session a title of the person's choosing."""
         with write_transaction(self._conn) as conn:
@@ -180,7 +188,10 @@ class Store:
             Message(role, json.loads(content), status, model, stop)
             for role, content, status, model, stop in rows
         ]
-        return Conversation(system=info.system, messages=messages)
+        start, summary = self._conn.execute(
+            "SELECT context_start, summary FROM sessions WHERE id = ?", (info.id,)
+        ).fetchone()
+        return Conversation(info.system, messages, min(start, len(messages)), summary)
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
         """Sessions whose messages match ``query`` (FTS5 syntax), newest first."""

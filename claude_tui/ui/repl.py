@@ -65,7 +65,7 @@ class Repl:
         )
         while self.running:
             try:
-                line = self._session.prompt()
+                line = self._session.prompt(pre_run=self.chat.warm_up)
             except KeyboardInterrupt:
                 continue
             except EOFError:
@@ -99,13 +99,19 @@ class Repl:
         except ClaudeTuiError as exc:
             self.error(str(exc))
             return None
+        self._show_notices()
         result = self.view.show(turn)
+        self._show_notices()
         recorder = self.chat.recorder
         warning = recorder.take_warning() if recorder else None
         if warning:
             self.console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
         self.console.print()
         return result
+
+    def _show_notices(self) -> None:
+        for notice in self.chat.take_notices():
+            self.console.print(f"[yellow]{escape(notice)}[/]", highlight=False)
 
     def error(self, message: str) -> None:
         """One red line; the REPL carries on."""

@@ -11,7 +11,10 @@ from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from claude_tui.app.compact import compact
+from claude_tui.core.tokens import estimate_text
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
@@ -25,6 +28,7 @@ if TYPE_CHECKING:
 
 COMMANDS: Registry[Repl] = Registry()
 RECENT_SESSIONS = 20
+CONTEXT_BAR = 30
 REPLAY_MESSAGES = 6
 
 
@@ -157,6 +161,44 @@ def _copy(repl: Repl, arg: str) -> None:
         text, what = blocks[int(arg) - 1], f"code block {arg}"
     copy_to_clipboard(repl.console.file, text)
     repl.console.print(f"Copied {what} ({len(text):,} characters).")
+
+
+@COMMANDS.command("context", "how full the model's context window is")
+def _context(repl: Repl, _: str) -> None:
+    chat = repl.chat
+    limit, used = chat.context_limit(fetch=True), chat.context_tokens()
+    share = min(used / limit, 1.0) if limit else 1.0
+    filled = round(share * CONTEXT_BAR)
+    bar = "█" * filled + "░" * (CONTEXT_BAR - filled)
+    lines = [
+        f"Context ≈ {used:,} of {limit:,} tokens ({share:.0%})  {bar}",
+        f"[dim]window {chat.context_window():,} for {escape(chat.settings.model)}, minus "
+        f"{chat.settings.max_tokens:,} kept for the answer[/]",
+    ]
+    held_back = chat.conversation.start
+    if held_back:
+        how = "summarised by /compact" if chat.conversation.summary else "no longer sent"
+        lines.append(f"[dim]{held_back} earlier message(s) {how}; still saved and on screen[/]")
+    ratio = chat.budget.calibration.ratio
+    lines.append(f"[dim]estimates scaled by {ratio:.2f} to match the API's own counts[/]")
+    for line in lines:
+        repl.console.print(line, highlight=False)
+
+
+@COMMANDS.command("compact", "summarise older turns and send the summary instead", "[FOCUS]")
+def _compact(repl: Repl, arg: str) -> None:
+    with repl.console.status("Summarising the conversation…", spinner="dots"):
+        try:
+            done = compact(repl.chat, arg)
+        except KeyboardInterrupt:
+            repl.console.print("[yellow]compact interrupted[/]: nothing changed")
+            return
+    repl.console.print(
+        f"Compacted {done.messages} message(s) into a summary of ≈ "
+        f"{estimate_text(done.summary):,} tokens; they stay saved and on screen.",
+        highlight=False,
+    )
+    repl.console.print(Text(done.summary, style="dim"))
 
 
 @COMMANDS.command("quit", "leave claude-tui (Ctrl-D works too)")

@@ -69,7 +69,10 @@ class TurnView:
             state.thinking_shown = False
 
     def conclude(self, turn: Turn, *, quiet: bool = False) -> TurnResult:
-        """Say how the answer ended: a footer (unless quiet), the error, or an interruption."""
+        """Say how the answer ended: a footer (unless quiet), the error, or an interruption.
+
+        A cut-short answer that was billed still gets its footer, so its cost is seen.
+        """
         result = turn.result
         assert result is not None, "conclude() is called once the turn has ended"
         if result.status == "complete":
@@ -82,6 +85,8 @@ class TurnView:
                 "[yellow]interrupted[/]: the partial answer is kept, /retry to ask again",
                 highlight=False,
             )
+        if result.status != "complete" and result.record is not None and not quiet:
+            self._console.print(footer(result))
         return result
 
 

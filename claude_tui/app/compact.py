@@ -1,0 +1,90 @@
+"""/compact: ask the model to summarise older turns, then send the summary instead of them.
+
+The originals stay in the conversation and the database (and on screen); only
+what is sent changes: the summary rides at the front of the first user turn
+still sent. The summary request is billed like any other call, as kind
+"compact", and an interrupted or failed summary changes nothing.
+"""
+
+from __future__ import annotations
+
+from contextlib import closing
+from dataclasses import dataclass
+
+from claude_tui.app.chat import Chat
+from claude_tui.core.conversation import Conversation
+from claude_tui.core.events import MessageStart, Stop, TextDelta
+from claude_tui.core.request import ChatRequest
+from claude_tui.errors import UsageError
+
+INSTRUCTION = (
+    "Summarise our conversation so far so that it can replace it: keep the facts, decisions, "
+    "code, names and open questions later turns will need, as concise notes, not a reply."
+)
+SUMMARY_MAX_TOKENS = 4096
+
+
+@dataclass(frozen=True)
+class Compacted:
+    """What /compact did: how many messages the summary now stands for, and the summary."""
+
+    messages: int
+    summary: str
+
+
+def compact(chat: Chat, instructions: str = "") -> Compacted:
+    """Summarise everything before the last exchange and send the summary from now on."""
+    conversation = chat.conversation
+    cut = _last_exchange(conversation)
+    if cut <= conversation.start:
+        raise UsageError("nothing to compact yet: the conversation is one exchange or less")
+    older = Conversation(conversation.system, conversation.messages[:cut])
+    older.start, older.summary = conversation.start, conversation.summary
+    summary = _summarise(chat, older, instructions)
+    compacted = cut - conversation.start
+    conversation.start, conversation.summary = cut, summary
+    chat.remember_context()
+    return Compacted(compacted, summary)
+
+
+def _last_exchange(conversation: Conversation) -> int:
+    """Where the final exchange starts; everything before it may be summarised."""
+    messages = conversation.messages
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].role == "user":
+            return index
+    return 0
+
+
+def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
+    messages = older.for_api()
+    if messages and messages[-1]["role"] == "user":
+        messages.pop()  # an unanswered question has nothing to summarise yet
+    ask = f"{INSTRUCTION}\n\n{instructions}".strip()
+    messages.append({"role": "user", "content": [{"type": "text", "text": ask}]})
+    settings = chat.settings
+    request = ChatRequest(
+        model=settings.model,
+        max_tokens=min(settings.max_tokens, SUMMARY_MAX_TOKENS),
+        messages=messages,
+        system=older.system,
+        cache=settings.prompt_cache,
+    )
+    pieces: list[str] = []
+    start: MessageStart | None = None
+    stop: Stop | None = None
+    try:
+        with closing(chat.api.stream(request)) as events:
+            for event in events:
+                if isinstance(event, MessageStart):
+                    start = event
+                elif isinstance(event, Stop):
+                    stop = event
+                elif isinstance(event, TextDelta):
+                    pieces.append(event.text)
+    finally:
+        chat.bill(start, stop, "".join(pieces), None, kind="compact")
+    summary = "".join(pieces).strip()
+    if not summary:
+        raise UsageError("the model returned an empty summary; nothing was compacted")
+    return summary

@@ -1,0 +1,94 @@
+"""How much of a conversation fits the model's context window, decided in linear time.
+
+Each message is counted once and the count kept, so fitting a long conversation
+before every send costs a sum of cached integers, not a re-tokenisation. When
+the history outgrows the window minus the answer's room, the oldest exchanges
+stop being sent (they stay on screen and on disk); the last user turn is always
+sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.tokens import Calibration, TextCounter
+
+DEFAULT_WINDOW = 200_000
+# Role markers and block framing the API adds around each message's text.
+MESSAGE_OVERHEAD = 4
+
+
+@dataclass(frozen=True, slots=True)
+class Fit:
+    """The outcome of fitting: where sending starts and what it costs."""
+
+    start: int
+    dropped: int
+    tokens: int
+    limit: int
+
+
+class ContextBudget:
+    """Token counts per message, cached, calibrated against what the API reports."""
+
+    def __init__(self, count: TextCounter, calibration: Calibration | None = None) -> None:
+        self._count = count
+        self.calibration = calibration or Calibration()
+        self._cache: dict[int, tuple[Message, int]] = {}
+
+    def recount_with(self, count: TextCounter) -> None:
+        """Use another counter (the tokenizer loaded); old counts and the ratio no longer apply."""
+        self._count = count
+        self._cache.clear()
+        self.calibration = Calibration()
+
+    def message_tokens(self, message: Message) -> int:
+        """Raw (uncalibrated) tokens of one message's text and thinking."""
+        cached = self._cache.get(id(message))
+        if cached is not None and cached[0] is message:
+            return cached[1]
+        text = "".join(b.get("text", "") + b.get("thinking", "") for b in message.content)
+        tokens = self._count(text) + MESSAGE_OVERHEAD
+        self._cache[id(message)] = (message, tokens)
+        return tokens
+
+    def raw_tokens(self, conversation: Conversation, start: int | None = None) -> int:
+        """Uncalibrated tokens of what would be sent from ``start`` (default: as it stands)."""
+        first = conversation.start if start is None else start
+        total = self._count(conversation.system or "") + self._count(conversation.summary or "")
+        return total + sum(self.message_tokens(m) for m in conversation.messages[first:])
+
+    def tokens(self, conversation: Conversation) -> int:
+        """Calibrated tokens of the next request's history."""
+        return self.calibration.apply(self.raw_tokens(conversation))
+
+    def fit(self, conversation: Conversation, limit: int) -> Fit:
+        """Where sending must start so the history fits ``limit``; never past the last user turn."""
+        messages = conversation.messages
+        start = conversation.start
+        raw = self.raw_tokens(conversation)
+        last_user = _last_user(messages)
+        dropped = 0
+        while self.calibration.apply(raw) > limit:
+            following = _next_user(messages, start + 1, last_user)
+            if following is None:
+                break
+            raw -= sum(self.message_tokens(m) for m in messages[start:following])
+            start, dropped = following, dropped + 1
+        return Fit(start, dropped, self.calibration.apply(raw), limit)
+
+
+def _last_user(messages: list[Message]) -> int:
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index].role == "user":
+            return index
+    return len(messages)
+
+
+def _next_user(messages: list[Message], begin: int, last_user: int) -> int | None:
+    """The next exchange's first message, if it is not beyond the final user turn."""
+    for index in range(begin, last_user + 1):
+        if messages[index].role == "user":
+            return index
+    return None

@@ -1,0 +1,146 @@
+"""The context budget: counted once, trimmed by whole exchanges, compacted into a summary."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from claude_tui.api import ApiClient
+from claude_tui.app import Chat, ChatSettings
+from claude_tui.app.compact import compact
+from claude_tui.app.meter import Meter
+from claude_tui.app.recorder import SessionRecorder
+from claude_tui.app.wiring import price_table
+from claude_tui.config import Config
+from claude_tui.core.context import MESSAGE_OVERHEAD, ContextBudget
+from claude_tui.core.conversation import SUMMARY_HEADING, Conversation, Message
+from claude_tui.core.usage import UsageRecord
+from claude_tui.store import Store
+from tests.api_double import ApiDouble, Reply
+from tests.terminal import Terminal
+from tests.test_repl import READY
+
+
+def _conversation(exchanges: int, size: int = 40) -> Conversation:
+    conversation = Conversation()
+    for n in range(exchanges):
+        conversation.add_user(f"q{n} " + "x" * size)
+        conversation.add_assistant(Message("assistant", [{"type": "text", "text": "a" * size}]))
+    return conversation
+
+
+def test_fit_drops_whole_oldest_exchanges_until_it_fits() -> None:
+    """Each drop removes a user turn and its answer, so what is sent still alternates."""
+    conversation = _conversation(5, size=96)  # 25 tokens + overhead per message
+    conversation.add_user("last")
+    budget = ContextBudget(lambda text: len(text) // 4)
+    per_exchange = 2 * (24 + MESSAGE_OVERHEAD) + 1  # "qN " adds a few characters
+    fit = budget.fit(conversation, limit=2 * per_exchange + 10)
+    assert fit.dropped == 3 and fit.start == 6
+    conversation.start = fit.start
+    assert [m["role"] for m in conversation.for_api()] == ["user", "assistant"] * 2 + ["user"]
+
+
+def test_fit_never_drops_the_final_user_turn() -> None:
+    """A window too small for even the last message still sends the last message."""
+    conversation = _conversation(2)
+    conversation.add_user("y" * 4000)
+    fit = ContextBudget(len).fit(conversation, limit=10)
+    assert fit.start == 4 and fit.dropped == 2
+
+
+def test_each_message_is_counted_once_however_often_the_budget_is_asked() -> None:
+    """Per-message counts are cached, so fitting before every send stays linear."""
+    counted: list[str] = []
+
+    def count(text: str) -> int:
+        counted.append(text)
+        return len(text)
+
+    conversation = _conversation(50)
+    budget = ContextBudget(count)
+    for _ in range(10):
+        budget.fit(conversation, limit=10**9)
+        budget.tokens(conversation)
+    message_texts = [t for t in counted if t]
+    assert len(message_texts) == 100
+
+
+def test_calibration_scales_estimates_toward_the_apis_counts() -> None:
+    """After the API reports twice our estimate, estimates double."""
+    budget = ContextBudget(len)
+    budget.calibration.observe(1000, 2000)
+    conversation = _conversation(1, size=100)
+    assert budget.tokens(conversation) == 2 * budget.raw_tokens(conversation)
+
+
+def test_the_summary_rides_on_the_first_user_turn_sent() -> None:
+    """Compacted history is replaced by a summary block; roles still alternate."""
+    conversation = _conversation(3)
+    conversation.start, conversation.summary = 4, "we talked about x"
+    payload = conversation.for_api()
+    assert [m["role"] for m in payload] == ["user", "assistant"]
+    first = payload[0]["content"]
+    assert first[0]["text"] == f"{SUMMARY_HEADING}\n\nwe talked about x"
+    assert first[1]["text"].startswith("q2 ")
+
+
+def _chat(api: ApiDouble, max_tokens: int = 1000, store: Store | None = None) -> Chat:
+    client = ApiClient(
+        api_key=api.api_key, key_env="K", base_url=api.base_url, timeout=5, max_retries=0
+    )
+    ticks = itertools.count()
+    recorder = SessionRecorder(store) if store else None
+    return Chat(
+        client,
+        ChatSettings("claude-sonnet-5-5", max_tokens),
+        clock=lambda: float(next(ticks)),
+        recorder=recorder,
+    )
+
+
+def test_a_full_window_sends_only_recent_exchanges_with_a_notice(api: ApiDouble) -> None:
+    """When history exceeds window minus max_tokens, the oldest exchanges are left out."""
+    chat = _chat(api, max_tokens=200_000 - 120)  # leaves 120 tokens for the history
+    for n in range(4):
+        api.script(Reply(text="b" * 200, input_tokens=0))  # 0: no calibration sample
+        list(chat.send(f"question {n} " + "z" * 160))
+    sent = api.requests[-1].body["messages"]
+    assert [m["role"] for m in sent] == ["user"]
+    assert sent[0]["content"][0]["text"].startswith("question 3")
+    assert any("no longer sent" in n for n in chat.take_notices())
+    assert len(chat.conversation.messages) == 8
+
+
+def test_compact_sends_a_summary_instead_of_older_turns(api: ApiDouble, tmp_path: Path) -> None:
+    """/compact asks for a summary, bills it, and later requests carry it in place of history."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    chat = _chat(api, store=store)
+    records: list[UsageRecord] = []
+    chat.meter = Meter(price_table(Config()), records.append, len)
+    for n in range(3):
+        list(chat.send(f"topic {n}"))
+    api.script(Reply(text="- talked about topics 0 and 1", input_tokens=50))
+    done = compact(chat, "keep the numbers")
+    summary_request = api.requests[-1].body["messages"]
+    assert summary_request[-1]["content"][0]["text"].endswith("keep the numbers")
+    assert [m["role"] for m in summary_request] == ["user", "assistant"] * 2 + ["user"]
+    assert done.messages == 4 and records[-1].kind == "compact"
+    list(chat.send("next"))
+    sent = api.requests[-1].body["messages"]
+    assert sent[0]["content"][0]["text"].endswith("- talked about topics 0 and 1")
+    assert len(sent) == 3
+    session = store.load(chat.recorder.session_id)  # type: ignore[union-attr]
+    assert len(session.messages) == 8 and session.start == 4
+    assert session.summary == "- talked about topics 0 and 1"
+
+
+def test_context_command_reads_the_window_from_the_models_list(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """/context shows the model's window as GET /v1/models lists it, minus max_tokens."""
+    terminal.wait_for(READY)
+    terminal.type("/context")
+    terminal.press("enter")
+    terminal.wait_for("of 991,808 tokens")
+    terminal.wait_for("window 1,000,000 for claude-sonnet-5-5")
