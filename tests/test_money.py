@@ -4,22 +4,26 @@ from __future__ import annotations
 
 import itertools
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 from claude_tui.api import ApiClient
 from claude_tui.app import Chat, ChatSettings
-from claude_tui.app.meter import Meter
+from claude_tui.app.budget import BudgetWatch
+from claude_tui.app.meter import Meter, local_day
 from claude_tui.app.wiring import price_table
-from claude_tui.config import Config
+from claude_tui.config import Budget, Config
 from claude_tui.core.events import MessageStart, Stop, TextDelta, Usage
-from claude_tui.core.pricing import PriceError, parse_model_price
+from claude_tui.core.pricing import Charge, PriceError, parse_model_price
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord, format_usd
 from claude_tui.errors import ClaudeTuiError
+from claude_tui.store import Store, Tracker
 from tests.api_double import ApiDouble, Reply
 
 PRICES = price_table(Config())
+NOW = 1_764_000_000.0
 
 
 def test_every_token_kind_is_priced_at_its_own_rate() -> None:
@@ -206,3 +210,44 @@ def test_an_unpriced_model_is_recorded_with_its_tokens_and_no_cost() -> None:
     start = MessageStart("claude-mythos-preview", "req_1", Usage(input_tokens=5))
     meter.bill(start, Stop("end_turn", Usage(5, 7)), "", session_id=None, message_seq=None)
     assert records[0].usage == Usage(5, 7) and records[0].charge.cost is None
+
+
+@pytest.mark.parametrize("cache", [True, False])
+def test_prompt_caching_is_requested_unless_switched_off(api: ApiDouble, cache: bool) -> None:
+    """Every chat request carries top-level cache_control unless prompt_cache is off."""
+    client = ApiClient(
+        api_key=api.api_key, key_env="K", base_url=api.base_url, timeout=5, max_retries=0
+    )
+    chat = Chat(client, ChatSettings("claude-sonnet-5-5", 100, prompt_cache=cache))
+    list(chat.send("hi"))
+    body = api.requests[-1].body
+    assert body.get("cache_control") == ({"type": "ephemeral"} if cache else None)
+
+
+def _watched(tmp_path: Path, budget: Budget) -> tuple[BudgetWatch, Tracker]:
+    path = tmp_path / "db.sqlite3"
+    tracker = Tracker(path)
+    return BudgetWatch(budget, Store.open(path).ledger, tracker, clock=lambda: NOW), tracker
+
+
+def _spend(watch: BudgetWatch, tracker: Tracker, key: str, cost: str) -> list[str]:
+    usage = Usage(input_tokens=1)
+    record = UsageRecord(
+        key, NOW, local_day(NOW), "s1", None, "m", None, usage, Charge(Decimal(cost), None)
+    )
+    tracker.record(record)
+    return watch.check(record)
+
+
+def test_budgets_warn_once_when_crossed_and_never_stop(tmp_path: Path) -> None:
+    """The turn that takes spending past a limit gets one warning line; later turns none."""
+    watch, tracker = _watched(tmp_path, Budget(session_usd=Decimal("1"), daily_usd=Decimal("2")))
+    assert _spend(watch, tracker, "a", "0.60") == []
+    assert _spend(watch, tracker, "b", "0.60") == [
+        "budget: this session has now cost $1.20, past your $1.00"
+    ]
+    assert _spend(watch, tracker, "c", "0.30") == []
+    assert _spend(watch, tracker, "d", "0.60") == [
+        "budget: today has now cost $2.10, past your $2.00"
+    ]
+    tracker.close()

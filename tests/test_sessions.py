@@ -107,7 +107,7 @@ def test_kill_9_mid_answer_keeps_question_and_partial(
 def test_two_processes_chatting_at_once_keep_everything(
     app_env: dict[str, str], api: ApiDouble, home: Path
 ) -> None:
-    """Two chats on one data directory, interleaved, keep every message of both."""
+    """Two chats on one data directory, interleaved, keep every message and every bill of both."""
     left, right = Terminal([], app_env), Terminal([], app_env)
     try:
         for term in (left, right):
@@ -123,6 +123,10 @@ def test_two_processes_chatting_at_once_keep_everything(
         right.close()
     store = Store.open(_db(home))
     assert sorted(s.message_count for s in store.sessions()) == [8, 8]
+    for session in store.sessions():
+        (totals,) = store.ledger.session_by_model(session.id).values()
+        assert totals.calls == 4 and totals.estimated_calls == 0
+    assert store.ledger.since().calls == 8
 
 
 def test_corrupt_database_is_one_line_and_untouched(app_env: dict[str, str], home: Path) -> None:
