@@ -151,7 +151,11 @@ class Config:
         default=600.0, metadata=_doc("Seconds to wait for data from the API.", _number(0, None))
     )
     max_retries: int = field(
-        default=2, metadata=_doc("Retries the SDK makes (429, 5xx).", _integer(0, 10))
+        default=2,
+        metadata=_doc(
+            "Retries after a rate limit, overload or server error, before the answer starts.",
+            _integer(0, 10),
+        ),
     )
     api_key_env: str = field(
         default="ANTHROPIC_API_KEY",

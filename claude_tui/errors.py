@@ -12,8 +12,8 @@ Each class carries a one-line, user-facing message, so the top level can print
     │   ├── UnknownModelError       404: no such model
     │   ├── BadRequestError         400: the API's own message
     │   ├── TooLargeError           413: request too large
-    │   ├── RateLimitError          429 after the SDK's retries
-    │   ├── ServiceBusyError        500/529 after the SDK's retries
+    │   ├── RateLimitError          429 after our retries
+    │   ├── ServiceBusyError        500/529 after our retries
     │   ├── ConnectionFailedError   cannot reach the base URL
     │   └── StreamBrokenError       the answer broke off mid-stream
     ├── StoreError                  the session database cannot be used
@@ -82,13 +82,13 @@ class TooLargeError(ApiError):
 
 
 class RateLimitError(ApiError):
-    """Still rate limited after the SDK's own retries (429)."""
+    """Still rate limited after the retries the client made (429)."""
 
     retryable = True
 
 
 class ServiceBusyError(ApiError):
-    """The service failed or was overloaded after the SDK's retries (5xx, 529)."""
+    """The service failed or was overloaded after the client's retries (5xx, 529)."""
 
     retryable = True
 

@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pytest
 
 from claude_tui import errors
 from claude_tui.api import ApiClient
-from claude_tui.core.events import MessageStart, SignatureDelta, Stop, TextDelta, ThinkingDelta
+from claude_tui.core.events import (
+    MessageStart,
+    Retrying,
+    SignatureDelta,
+    Stop,
+    TextDelta,
+    ThinkingDelta,
+)
 from claude_tui.core.request import ChatRequest
 from tests.api_double import ApiDouble, Reply
 
 QUESTION = [{"role": "user", "content": [{"type": "text", "text": "hi"}]}]
 
 
-def _client(api: ApiDouble, *, key: str | None = None, timeout: float = 5.0) -> ApiClient:
+def _client(
+    api: ApiDouble,
+    *,
+    key: str | None = None,
+    timeout: float = 5.0,
+    retries: int = 1,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApiClient:
     return ApiClient(
         api_key=key if key is not None else api.api_key,
         key_env="ANTHROPIC_API_KEY",
         base_url=api.base_url,
         timeout=timeout,
-        max_retries=1,
+        max_retries=retries,
+        sleep=sleep,
     )
 
 
@@ -99,12 +117,42 @@ def test_status_errors_map_to_one_line(
     assert api.api_key not in message
 
 
-def test_sdk_retries_honour_retry_after_then_succeed(api: ApiDouble) -> None:
-    """One 429 with retry-after is retried by the SDK and the answer arrives."""
-    api.script(Reply(status=429, retry_after=0.05), Reply(text="after the wait"))
-    events = _collect(_client(api))
+def test_retry_after_is_announced_then_the_answer_arrives(api: ApiDouble) -> None:
+    """A 429 yields a Retrying event with the wait the API asked for, then the answer."""
+    api.script(Reply(status=429, retry_after=7), Reply(text="after the wait"))
+    waits: list[float] = []
+    events = _collect(_client(api, sleep=waits.append))
+    assert events[0] == Retrying(7.0, "rate limited", 1, 1)
+    assert waits == [7.0]
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "after the wait"
     assert len(api.requests) == 2
+
+
+def test_a_long_retry_after_is_capped(api: ApiDouble) -> None:
+    """An hour-long retry-after waits a minute at most: /retry beats a frozen prompt."""
+    api.script(Reply(status=529, retry_after=3600))
+    waits: list[float] = []
+    events = _collect(_client(api, sleep=waits.append))
+    assert waits == [60.0] and events[0] == Retrying(60.0, "overloaded", 1, 1)
+
+
+def test_without_retry_after_the_backoff_grows(api: ApiDouble) -> None:
+    """Server errors without a retry-after wait longer each time, then fail with one line."""
+    api.script(Reply(status=500, times=3))
+    waits: list[float] = []
+    with pytest.raises(errors.ServiceBusyError, match="after 2 retries"):
+        _collect(_client(api, sleep=waits.append, retries=2))
+    assert len(waits) == 2 and 0 < waits[0] < waits[1] <= 1.0
+    assert len(api.requests) == 3
+
+
+def test_refusals_that_retrying_cannot_fix_are_not_retried(api: ApiDouble) -> None:
+    """A 400 is reported after one request, with no wait."""
+    api.script(Reply(status=400, times=3))
+    waits: list[float] = []
+    with pytest.raises(errors.BadRequestError):
+        _collect(_client(api, sleep=waits.append, retries=2))
+    assert waits == [] and len(api.requests) == 1
 
 
 def test_missing_key_says_how_to_set_it(api: ApiDouble) -> None:

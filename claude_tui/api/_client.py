@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Generator, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from claude_tui.api._convert import events_from_sdk
 from claude_tui.api._errors import translate
-from claude_tui.core.events import StreamEvent
+from claude_tui.api._retry import retry_reason, retry_wait
+from claude_tui.core.events import Retrying, StreamEvent
 from claude_tui.core.request import ChatRequest, ModelInfo
 from claude_tui.errors import MissingKeyError
 
@@ -40,12 +42,14 @@ class ApiClient:
         base_url: str | None,
         timeout: float,
         max_retries: int,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._api_key = api_key
         self._key_env = key_env
         self._base_url = base_url
         self._timeout = timeout
         self._max_retries = max_retries
+        self._sleep = sleep
         self._sdk_client: anthropic.Anthropic | None = None
         self._models: list[ModelInfo] | None = None
 
@@ -71,16 +75,35 @@ class ApiClient:
 
     def stream(self, request: ChatRequest) -> Iterator[StreamEvent]:
         """Stream one answer; closing the iterator closes the HTTP response at once."""
-        client = self._client()
-        started = False
+        stream = yield from self._open(request)
         try:
-            stream = client.messages.create(stream=True, **_request_kwargs(request))
-            started = True
             with stream:
                 request_id = stream.response.headers.get("request-id")
                 yield from events_from_sdk(stream, request_id)
         except Exception as exc:
-            raise translate(exc, self._context(request.model, started)) from None
+            raise translate(exc, self._context(request.model, True)) from None
+
+    def _open(self, request: ChatRequest) -> Generator[Retrying, None, Any]:
+        """Send the request, saying so and waiting each time the API asks to come back later.
+
+        Only this part is retried: once the response has begun, content may have
+        been shown and billed, so it is never sent again behind the person's back.
+        """
+        client = self._client().with_options(max_retries=0)
+        kwargs = _request_kwargs(request)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return client.messages.create(stream=True, **kwargs)
+            except Exception as exc:
+                reason = retry_reason(exc)
+                if reason is None or attempt > self._max_retries:
+                    context = self._context(request.model, False, retries=attempt - 1)
+                    raise translate(exc, context) from None
+                wait = retry_wait(exc, attempt)
+                yield Retrying(wait, reason, attempt, self._max_retries)
+                self._sleep(wait)
 
     def models(self) -> list[ModelInfo]:
         """The models this key may use, fetched once per process."""
@@ -95,13 +118,13 @@ class ApiClient:
                 raise translate(exc, self._context("", False)) from None
         return self._models
 
-    def _context(self, model: str, started: bool) -> dict[str, Any]:
+    def _context(self, model: str, started: bool, retries: int = 0) -> dict[str, Any]:
         return {
             "model": model,
             "started": started,
             "base_url": self.base_url,
             "timeout": self._timeout,
-            "retries": self._max_retries,
+            "retries": retries,
             "key_env": self._key_env,
         }
 

@@ -14,6 +14,7 @@ from typing import Any
 from claude_tui import errors
 
 KEPT = "the partial answer is kept, /retry to ask again"
+TOO_LONG = "prompt is too long"
 
 
 def translate(exc: BaseException, context: dict[str, Any]) -> errors.ClaudeTuiError:
@@ -67,7 +68,6 @@ def _short(exc: BaseException) -> str:
 def _status(exc: Any, context: dict[str, Any]) -> errors.ClaudeTuiError:
     status = exc.status_code
     message = exc.api_message or exc.message
-    retries = context["retries"]
     if status == 401:
         return errors.AuthError(f"the API key was rejected (401): check {context['key_env']}")
     if status == 403:
@@ -77,17 +77,31 @@ def _status(exc: Any, context: dict[str, Any]) -> errors.ClaudeTuiError:
             f"unknown model '{context['model']}' (404: {message}); list models with /model"
         )
     if status == 413:
-        return errors.TooLargeError("the request is too large (413): shorten it or /clear")
+        return errors.TooLargeError(
+            "the request is too large (413): shorten it, /compact or /clear"
+        )
     if status == 429:
         return errors.RateLimitError(
-            f"rate limited (429) after {retries} retries; {_when(exc)} with /retry"
+            f"rate limited (429){_after(context)}; {_when(exc)} with /retry"
         )
     if status >= 500:
         return errors.ServiceBusyError(
-            f"the service is busy ({status} {exc.type or 'error'}) after {retries} retries; "
+            f"the service is busy ({status} {exc.type or 'error'}){_after(context)}; "
             "try /retry in a moment"
         )
+    if TOO_LONG in message.lower():
+        return errors.BadRequestError(
+            f"the conversation is too long for the model ({status}: {message}); "
+            "/compact it, /undo the last exchange or /clear"
+        )
     return errors.BadRequestError(f"the API refused the request ({status}): {message}")
+
+
+def _after(context: dict[str, Any]) -> str:
+    retries = context["retries"]
+    if not retries:
+        return ""
+    return f" after {retries} {'retry' if retries == 1 else 'retries'}"
 
 
 def _when(exc: Any) -> str:

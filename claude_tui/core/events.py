@@ -83,6 +83,28 @@ class Stop:
     usage: Usage
 
 
+@dataclass(frozen=True, slots=True)
+class Retrying:
+    """The API turned the request away for now; it is sent again after ``wait_s`` seconds.
+
+    Only ever comes before :class:`MessageStart`: an answer that has begun is
+    never sent twice. It carries no content, so a person can be told why
+    nothing is arriving yet.
+    """
+
+    wait_s: float
+    reason: str
+    attempt: int
+    attempts: int
+
+
 StreamEvent = (
-    MessageStart | BlockStart | TextDelta | ThinkingDelta | SignatureDelta | BlockStop | Stop
+    Retrying
+    | MessageStart
+    | BlockStart
+    | TextDelta
+    | ThinkingDelta
+    | SignatureDelta
+    | BlockStop
+    | Stop
 )

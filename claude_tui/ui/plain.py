@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TextIO
 
 from claude_tui.app import Turn, TurnResult
-from claude_tui.core.events import TextDelta
+from claude_tui.core.events import Retrying, TextDelta
 from claude_tui.errors import ClaudeTuiError
-from claude_tui.ui.turn_view import TurnView
+from claude_tui.ui.turn_view import TurnView, retry_notice
 
 
 def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
@@ -19,6 +19,8 @@ def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
                 out.write(event.text)
                 out.flush()
                 ended_with_newline = event.text.endswith("\n")
+            elif isinstance(event, Retrying):
+                view.note(retry_notice(event))
     except (KeyboardInterrupt, ClaudeTuiError):
         pass
     finally:

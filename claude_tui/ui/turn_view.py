@@ -7,7 +7,7 @@ from rich.markup import escape
 from rich.status import Status
 
 from claude_tui.app import Turn, TurnResult
-from claude_tui.core.events import BlockStop, StreamEvent, TextDelta, ThinkingDelta
+from claude_tui.core.events import BlockStop, Retrying, StreamEvent, TextDelta, ThinkingDelta
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.footer import footer
 from claude_tui.ui.markdown_stream import MarkdownStream
@@ -64,9 +64,15 @@ class TurnView:
                 state.thinking_shown = True
             else:
                 spinner.update(f"Thinking… ({state.thinking_chars:,} characters)")
+        elif isinstance(event, Retrying):
+            self._console.print(retry_notice(event), style="dim", markup=False, highlight=False)
         elif isinstance(event, BlockStop) and state.thinking_shown:
             self._console.print("\n")
             state.thinking_shown = False
+
+    def note(self, text: str) -> None:
+        """A dim aside on stderr, for output that must keep stdout to the answer alone."""
+        self._errors.print(text, style="dim", markup=False, highlight=False)
 
     def conclude(self, turn: Turn, *, quiet: bool = False) -> TurnResult:
         """Say how the answer ended: a footer (unless quiet), the error, or an interruption.
@@ -79,15 +85,24 @@ class TurnView:
             if not quiet:
                 self._console.print(footer(result))
         elif result.error is not None:
-            self._errors.print(f"[red]error:[/] {escape(str(result.error))}", highlight=False)
+            self._say(f"[red]error:[/] {escape(str(result.error))}")
+        elif result.first_token_s is None:
+            self._say("[yellow]interrupted[/]: before the answer began; /retry to ask again")
         else:
-            self._errors.print(
-                "[yellow]interrupted[/]: the partial answer is kept, /retry to ask again",
-                highlight=False,
-            )
+            self._say("[yellow]interrupted[/]: the partial answer is kept, /retry to ask again")
         if result.status != "complete" and result.record is not None and not quiet:
             self._console.print(footer(result))
         return result
+
+    def _say(self, line: str) -> None:
+        """Unwrapped, so the terminal folds it and a copy of it is still one line."""
+        self._errors.print(line, highlight=False, soft_wrap=True)
+
+
+def retry_notice(event: Retrying) -> str:
+    """Why the spinner is still spinning, e.g. 'rate limited, retrying in 2 s (1/2)'."""
+    seconds = f"{event.wait_s:.1f}".removesuffix(".0")
+    return f"{event.reason}, retrying in {seconds} s ({event.attempt}/{event.attempts})"
 
 
 class _State:
