@@ -70,8 +70,8 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
 
 
 def replay(console: Console, conversation: Conversation, code_theme: str, last: int) -> None:
-    """Show the last ``last`` messages the way they looked when they streamed."""
-    shown = conversation.messages[-last:] if last else []
+    """Show the last ``last`` messages (0: all) the way they looked when they streamed."""
+    shown = conversation.messages[-last:] if last else conversation.messages
     hidden = len(conversation.messages) - len(shown)
     if hidden:
         console.print(f"[dim]… {hidden} earlier messages[/]")
