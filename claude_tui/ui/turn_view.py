@@ -1,18 +1,28 @@
-"""Shows one answer as it streams: spinner, thinking, markdown, then a footer or an error."""
+"""Shows one answer as it streams: spinner, thinking, markdown, then a footer or an error.
+
+Thinking text and error messages (which quote the API server) are untrusted
+like the answer, so they are made inert before they reach the terminal.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.status import Status
+from rich.text import Text
 
 from claude_tui.app import Turn, TurnResult
 from claude_tui.core.events import BlockStop, StreamEvent, TextDelta, ThinkingDelta
+from claude_tui.core.inert import inert
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.footer import footer
 from claude_tui.ui.markdown_stream import MarkdownStream
 
 WAITING = "Waiting for Claude…"
+
+
+def error_line(message: str) -> Text:
+    """``error: message`` in red, the message shown inert: it may quote the API server."""
+    return Text.assemble(("error:", "red"), " ", inert(message))
 
 
 class TurnView:
@@ -59,7 +69,7 @@ class TurnView:
             if self._full_thinking:
                 spinner.stop()
                 self._console.print(
-                    event.thinking, style="dim", end="", markup=False, highlight=False
+                    inert(event.thinking), style="dim", end="", markup=False, highlight=False
                 )
                 state.thinking_shown = True
             else:
@@ -76,7 +86,7 @@ class TurnView:
             if not quiet:
                 self._console.print(footer(result))
         elif result.error is not None:
-            self._errors.print(f"[red]error:[/] {escape(str(result.error))}", highlight=False)
+            self._errors.print(error_line(str(result.error)), highlight=False)
         else:
             self._errors.print(
                 "[yellow]interrupted[/]: the partial answer is kept, /retry to ask again",
