@@ -6,7 +6,8 @@ import io
 
 import pyte
 from rich.console import Console
-from rich.markdown import Markdown
+
+from claude_tui.ui.markdown_stream import render_markdown
 
 
 def make_console(width: int, height: int = 30) -> tuple[Console, io.StringIO]:
@@ -29,7 +30,7 @@ def screen_lines(raw: str, width: int) -> list[str]:
 
 
 def one_shot(text: str, width: int) -> list[str]:
-    """The screen after printing the whole markdown document at once."""
+    """The screen after printing the whole markdown document at once, as a replay does."""
     console, buffer = make_console(width)
-    console.print(Markdown(text, code_theme="monokai"))
+    render_markdown(console, text)
     return screen_lines(buffer.getvalue(), width)

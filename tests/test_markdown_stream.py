@@ -24,7 +24,12 @@ BLOCKS = [
     "~~~js\nlet a = 1;\n~~~",
     "    indented code\n    block",
     "Text with trailing spaces  \nand a hard break.",
+    "Hostile \x1b]0;PWNED\x07 text\x1b[2J with \x9b31m controls\r, bell\x07 and back\x08\x7f.",
+    "```\n\x1b]52;c;UFdORUQ=\x07 in code\x00\n```",
+    "| \x1b[7;77H | b |\n|---|---|\n| \x9d0;x\x9c | \x08 |",
 ]
+# Controls the inert mapping replaces (newline and tab are kept), to sprinkle anywhere.
+CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if chr(c) not in "\n\t"]
 
 
 def _stream(text: str, width: int, sizes: list[int], height: int = 20) -> tuple[list[str], str]:
@@ -39,15 +44,25 @@ def _stream(text: str, width: int, sizes: list[int], height: int = 20) -> tuple[
     return screen_lines(buffer.getvalue(), width), buffer.getvalue()
 
 
+def _sprinkled(text: str, controls: list[tuple[int, str]]) -> str:
+    """``text`` with control characters inserted at the given positions."""
+    for position, char in sorted(controls, reverse=True):
+        text = text[:position] + char + text[position:]
+    return text
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     blocks=st.lists(st.sampled_from(BLOCKS), min_size=1, max_size=7),
+    controls=st.lists(st.tuples(st.integers(0, 2000), st.sampled_from(CONTROLS)), max_size=20),
     sizes=st.lists(st.integers(min_value=1, max_value=40), max_size=400),
     width=st.sampled_from([40, 80, 120]),
 )
-def test_any_split_renders_like_one_shot(blocks: list[str], sizes: list[int], width: int) -> None:
-    """However an answer is cut into deltas, the final screen equals a one-shot render."""
-    text = "\n\n".join(blocks)
+def test_any_split_renders_like_one_shot(
+    blocks: list[str], controls: list[tuple[int, str]], sizes: list[int], width: int
+) -> None:
+    """However an answer, controls and all, is cut into deltas, the final screen matches."""
+    text = _sprinkled("\n\n".join(blocks), controls)
     assert _stream(text, width, sizes)[0] == one_shot(text, width)
 
 

@@ -20,7 +20,7 @@ from claude_tui.store import SessionInfo, Store, Tracker
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.plain import print_plain
 from claude_tui.ui.repl import Repl
-from claude_tui.ui.sessions_view import replay
+from claude_tui.ui.sessions_view import replay, resuming_line
 from claude_tui.ui.slash_commands import REPLAY_MESSAGES
 from claude_tui.ui.turn_view import TurnView
 
@@ -100,7 +100,7 @@ def _resume(
 ) -> None:
     if resume.model_flag is None:
         chat.switch_model(session.model)
-    console.print(f"[dim]Resuming[/] [bold]{session.title or session.id}[/] [dim]{session.id}[/]")
+    console.print(resuming_line(session), highlight=False)
     replay(console, chat.conversation, config.code_theme, REPLAY_MESSAGES)
 
 

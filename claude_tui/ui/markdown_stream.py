@@ -7,6 +7,11 @@ whole document, and only the last, unfinished block lives in a transient
 ``Live`` region. A long open code fence commits its finished lines as they
 arrive, so the live region never outgrows the screen. The test of all this:
 the final screen equals a one-shot render of the same text.
+
+The model's text is untrusted: both ways in (:meth:`MarkdownStream.feed` and
+:func:`render_markdown`) pass it through :func:`~claude_tui.core.inert.inert`
+first, so an escape sequence in it is shown, never obeyed, in the live tail,
+the committed blocks, code blocks and tables alike.
 """
 
 from __future__ import annotations
@@ -24,12 +29,14 @@ from rich.markdown import Markdown, UnknownElement
 from rich.syntax import Syntax
 from rich.text import Text
 
+from claude_tui.core.inert import inert
+
 CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 
 
 def render_markdown(console: Console, text: str, code_theme: str = "monokai") -> None:
     """Print a whole document at once; saved messages are shown through this same path."""
-    console.print(Markdown(text, code_theme=code_theme))
+    console.print(Markdown(inert(text), code_theme=code_theme))
 
 
 def _parser() -> MarkdownIt:
@@ -117,7 +124,7 @@ class MarkdownStream:
 
     @property
     def text(self) -> str:
-        """Everything fed so far."""
+        """Everything fed so far, with its control characters made visible."""
         return "".join(self._parts)
 
     def __enter__(self) -> MarkdownStream:
@@ -135,6 +142,7 @@ class MarkdownStream:
         """Add a delta; block boundaries can only appear at a newline, so parse only then."""
         if not text or self._finished:
             return
+        text = inert(text)
         self._parts.append(text)
         self._tail.append(text)
         if "\n" in text:

@@ -14,7 +14,7 @@ from prompt_toolkit.layout import BufferControl, FormattedTextControl, HSplit, L
 from prompt_toolkit.output import Output
 
 from claude_tui.store import SessionInfo
-from claude_tui.ui.sessions_view import age
+from claude_tui.ui.sessions_view import age, title
 
 VISIBLE_ROWS = 12
 
@@ -50,8 +50,8 @@ class PickerState:
         fragments: StyleAndTextTuples = []
         for offset, info in enumerate(self.shown[start : start + VISIBLE_ROWS]):
             style = "reverse" if start + offset == self.index else ""
-            title = (info.title or "(untitled)")[:50].ljust(50)
-            line = f" {title} {age(info.updated_at, now):>9} {info.message_count:>5} msgs "
+            name = title(info)[:50].ljust(50)
+            line = f" {name} {age(info.updated_at, now):>9} {info.message_count:>5} msgs "
             fragments.append((style, line + "\n"))
         return fragments
 

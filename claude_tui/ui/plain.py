@@ -1,4 +1,9 @@
-"""Answers for pipes and scripts: the raw markdown text, as it arrives, nothing else."""
+"""Answers for pipes and scripts: the raw markdown text, as it arrives, nothing else.
+
+Deliberately not made inert (see :mod:`claude_tui.core.inert`): a script piping
+`ask` wants the exact text, control characters included, and this path is taken
+only when stdout is not a terminal.
+"""
 
 from __future__ import annotations
 

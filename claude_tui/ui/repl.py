@@ -22,7 +22,7 @@ from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
 from claude_tui.ui.slash_commands import COMMANDS
 from claude_tui.ui.style import PROMPT
-from claude_tui.ui.turn_view import TurnView
+from claude_tui.ui.turn_view import TurnView, error_line
 
 
 class Repl:
@@ -115,7 +115,7 @@ class Repl:
 
     def error(self, message: str) -> None:
         """One red line; the REPL carries on."""
-        self.console.print(f"[red]error:[/] {escape(message)}", highlight=False)
+        self.console.print(error_line(message), highlight=False)
 
     def say_unknown(self, name: str) -> None:
         """A one-line hint for a mistyped command; nothing is sent."""

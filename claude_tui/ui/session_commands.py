@@ -6,21 +6,23 @@ import json
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from rich.console import Console
+from rich.text import Text
 
 from claude_tui.core.export import to_json, to_markdown
+from claude_tui.core.inert import inert, json_escaped
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
-from claude_tui.ui.sessions_view import print_hits, replay, sessions_table, snippet_text
+from claude_tui.ui.sessions_view import print_hits, replay, sessions_table, snippet_text, title
 
 
 def list_sessions(store: Store, console: Console, limit: int, as_json: bool) -> None:
     """Recent sessions as a table, or as JSON lines for scripts."""
     sessions = store.sessions(limit)
     if as_json:
-        console.file.write(json.dumps([asdict(s) for s in sessions], ensure_ascii=False) + "\n")
+        _write_json(console, [asdict(s) for s in sessions])
     elif sessions:
         console.print(sessions_table(sessions))
     else:
@@ -30,13 +32,19 @@ def list_sessions(store: Store, console: Console, limit: int, as_json: bool) -> 
 def show_session(store: Store, console: Console, ref: str, code_theme: str) -> None:
     """The whole conversation, rendered as it looked in the chat."""
     info = store.resolve(ref)
-    console.print(f"[bold]{info.title or '(untitled)'}[/] [dim]{info.id} · {info.model}[/]")
+    console.print(
+        Text.assemble((title(info), "bold"), (f" {info.id} · {inert(info.model)}", "dim"))
+    )
     console.print()
     replay(console, store.load(info.id), code_theme, last=0)
 
 
 def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path | None) -> str:
-    """Markdown or JSON of one session, to ``target`` or ``out``; returns the session id."""
+    """Markdown or JSON of one session, to ``target`` or ``out``; returns the session id.
+
+    Written to a terminal, the text is made inert; to a file or a pipe it stays
+    byte-exact, since scripts and later imports want exactly what was said.
+    """
     if fmt not in ("md", "json"):
         raise UsageError(f"--format must be md or json, not {fmt!r}")
     info = store.resolve(ref)
@@ -45,7 +53,7 @@ def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path |
     del meta["system"]
     text = to_markdown(meta, conversation) if fmt == "md" else to_json(meta, conversation)
     if target is None:
-        out.write(text)
+        out.write(inert(text) if out.isatty() else text)
     else:
         try:
             target.write_text(text, encoding="utf-8")
@@ -59,8 +67,13 @@ def search_sessions(store: Store, console: Console, query: str, as_json: bool) -
     hits = store.search(query)
     if as_json:
         rows = [{**asdict(hit.session), "snippet": snippet_text(hit.snippet).plain} for hit in hits]
-        console.file.write(json.dumps(rows, ensure_ascii=False) + "\n")
+        _write_json(console, rows)
     elif hits:
         print_hits(console, hits, time.time)
     else:
         console.print(f"Nothing matches {query!r}.")
+
+
+def _write_json(console: Console, rows: list[dict[str, Any]]) -> None:
+    """One JSON document for scripts, exact, yet harmless if it lands on a terminal."""
+    console.file.write(json_escaped(json.dumps(rows, ensure_ascii=False)) + "\n")

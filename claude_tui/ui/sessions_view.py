@@ -1,4 +1,9 @@
-"""Saved sessions on screen: tables, search hits, and a replay of recent turns."""
+"""Saved sessions on screen: tables, search hits, and a replay of recent turns.
+
+Everything saved is shown inert (see :mod:`claude_tui.core.inert`): titles are
+the person's first words or whatever a script renamed them to, and replayed
+answers are the model's untrusted text.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,25 @@ import time
 from collections.abc import Callable
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from claude_tui.core.conversation import Conversation
+from claude_tui.core.inert import inert
 from claude_tui.store import SearchHit, SessionInfo
 from claude_tui.store.sessions import MATCH_END, MATCH_START
 from claude_tui.ui.markdown_stream import render_markdown
 from claude_tui.ui.style import PROMPT
+
+
+def title(info: SessionInfo) -> str:
+    """The session's title as it may be shown on a terminal."""
+    return inert(info.title or "(untitled)")
+
+
+def resuming_line(info: SessionInfo) -> Text:
+    """Which session the chat goes on with, said before its replay."""
+    return Text.assemble(("Resuming ", "dim"), (title(info), "bold"), (f" {info.id}", "dim"))
 
 
 def age(then: float, now: float) -> str:
@@ -38,10 +53,10 @@ def sessions_table(sessions: list[SessionInfo], clock: Callable[[], float] = tim
     for info in sessions:
         table.add_row(
             info.id,
-            Text(info.title or "(untitled)"),
+            Text(title(info)),
             age(info.updated_at, now),
             str(info.message_count),
-            info.model,
+            inert(info.model),
         )
     return table
 
@@ -51,7 +66,7 @@ def snippet_text(snippet: str) -> Text:
     text = Text()
     highlighted = False
     for part in snippet.replace(MATCH_END, MATCH_START).split(MATCH_START):
-        text.append(" ".join(part.split("\n")), style="bold yellow" if highlighted else "")
+        text.append(inert(" ".join(part.split("\n"))), style="bold yellow" if highlighted else "")
         highlighted = not highlighted
     return text
 
@@ -62,22 +77,23 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
     for hit in hits:
         info = hit.session
         console.print(
-            f"[cyan]{info.id}[/] {escape(info.title or '(untitled)')} "
-            f"[dim]{age(info.updated_at, now)}[/]",
+            Text.assemble(
+                (info.id, "cyan"), " ", title(info), (f" {age(info.updated_at, now)}", "dim")
+            ),
             highlight=False,
         )
         console.print(Text("  ").append(snippet_text(hit.snippet)))
 
 
 def replay(console: Console, conversation: Conversation, code_theme: str, last: int) -> None:
-    """Show the last ``last`` messages the way they looked when they streamed."""
-    shown = conversation.messages[-last:] if last else []
+    """Show the last ``last`` messages (0: all) the way they looked when they streamed."""
+    shown = conversation.messages[-last:] if last else conversation.messages
     hidden = len(conversation.messages) - len(shown)
     if hidden:
         console.print(f"[dim]… {hidden} earlier messages[/]")
     for message in shown:
         if message.role == "user":
-            console.print(Text(PROMPT, style="bold cyan").append(message.text))
+            console.print(Text(PROMPT, style="bold cyan").append(inert(message.text)))
         else:
             render_markdown(console, message.text, code_theme)
             if message.status != "complete":

@@ -21,7 +21,7 @@ from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
 from claude_tui.ui.commands import Registry
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.session_commands import export_session
-from claude_tui.ui.sessions_view import replay, sessions_table
+from claude_tui.ui.sessions_view import replay, resuming_line, sessions_table
 
 if TYPE_CHECKING:
     from claude_tui.ui.repl import Repl
@@ -101,7 +101,7 @@ def _resume(repl: Repl, arg: str) -> None:
     if session is None:
         return
     repl.chat.resume(session)
-    repl.console.print(f"[dim]Resuming[/] [bold]{escape(session.title or session.id)}[/]")
+    repl.console.print(resuming_line(session), highlight=False)
     replay(repl.console, repl.chat.conversation, repl.view.code_theme, REPLAY_MESSAGES)
 
 

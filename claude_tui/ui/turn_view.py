@@ -1,18 +1,28 @@
-"""Shows one answer as it streams: spinner, thinking, markdown, then a footer or an error."""
+"""Shows one answer as it streams: spinner, thinking, markdown, then a footer or an error.
+
+Thinking text and error messages (which quote the API server) are untrusted
+like the answer, so they are made inert before they reach the terminal.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.status import Status
+from rich.text import Text
 
 from claude_tui.app import Turn, TurnResult
 from claude_tui.core.events import BlockStop, Retrying, StreamEvent, TextDelta, ThinkingDelta
+from claude_tui.core.inert import inert
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.footer import footer
 from claude_tui.ui.markdown_stream import MarkdownStream
 
 WAITING = "Waiting for Claude…"
+
+
+def error_line(message: str) -> Text:
+    """``error: message`` in red, the message shown inert: it may quote the API server."""
+    return Text.assemble(("error:", "red"), " ", inert(message))
 
 
 class TurnView:
@@ -59,7 +69,7 @@ class TurnView:
             if self._full_thinking:
                 spinner.stop()
                 self._console.print(
-                    event.thinking, style="dim", end="", markup=False, highlight=False
+                    inert(event.thinking), style="dim", end="", markup=False, highlight=False
                 )
                 state.thinking_shown = True
             else:
@@ -85,7 +95,7 @@ class TurnView:
             if not quiet:
                 self._console.print(footer(result))
         elif result.error is not None:
-            self._say(f"[red]error:[/] {escape(str(result.error))}")
+            self._say(error_line(str(result.error)))
         elif result.first_token_s is None:
             self._say("[yellow]interrupted[/]: before the answer began; /retry to ask again")
         else:
@@ -94,7 +104,7 @@ class TurnView:
             self._console.print(footer(result))
         return result
 
-    def _say(self, line: str) -> None:
+    def _say(self, line: str | Text) -> None:
         """Unwrapped, so the terminal folds it and a copy of it is still one line."""
         self._errors.print(line, highlight=False, soft_wrap=True)
 
