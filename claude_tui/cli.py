@@ -36,7 +36,7 @@ app.add_typer(sessions_app, name="sessions")
 # so main() fills in this marker when -r/--resume is not followed by a value.
 PICK = ":pick:"
 # Subcommand names, which can never be the session reference after -r.
-SUBCOMMANDS = frozenset({"ask", "config", "sessions"})
+SUBCOMMANDS = frozenset({"ask", "config", "cost", "sessions"})
 
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model id to use.")]
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
@@ -143,6 +143,31 @@ def _read_stdin() -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"standard input is not valid UTF-8 (byte {exc.start})") from None
+
+
+@app.command()
+def cost(
+    ctx: typer.Context,
+    by: Annotated[str, typer.Option("--by", "-b", help="day, model or session.")] = "model",
+    since: Annotated[
+        str | None, typer.Option("--since", help="First day: YYYY-MM-DD, today, or 7d.")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, help="Sessions to show (0: all).")
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """What your API calls cost, by model, day (with a chart) or session."""
+    from datetime import date
+
+    from claude_tui.app.wiring import price_table
+    from claude_tui.ui import cost_command
+
+    with _friendly_errors():
+        today = date.today()
+        query = cost_command.cost_query(by, since, limit, today)
+        checked = price_table(ctx.obj.load()).checked
+        cost_command.show_cost(_store(), _console(), query, checked, today, as_json)
 
 
 @config_app.command("path")

@@ -14,9 +14,9 @@ from claude_tui.app.wiring import price_table
 from claude_tui.config import Config
 from claude_tui.core.context import MESSAGE_OVERHEAD, ContextBudget
 from claude_tui.core.conversation import SUMMARY_HEADING, Conversation, Message
-from claude_tui.core.usage import UsageRecord
 from claude_tui.store import Store
 from tests.api_double import ApiDouble, Reply
+from tests.sinks import Collected
 from tests.terminal import Terminal
 from tests.test_repl import READY
 
@@ -116,8 +116,8 @@ def test_compact_sends_a_summary_instead_of_older_turns(api: ApiDouble, tmp_path
     """/compact asks for a summary, bills it, and later requests carry it in place of history."""
     store = Store.open(tmp_path / "db.sqlite3")
     chat = _chat(api, store=store)
-    records: list[UsageRecord] = []
-    chat.meter = Meter(price_table(Config()), records.append, len)
+    records = Collected()
+    chat.meter = Meter(price_table(Config()), records, len)
     for n in range(3):
         list(chat.send(f"topic {n}"))
     api.script(Reply(text="- talked about topics 0 and 1", input_tokens=50))

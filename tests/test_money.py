@@ -21,6 +21,7 @@ from claude_tui.core.usage import UsageRecord, format_usd
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.store import Store, Tracker
 from tests.api_double import ApiDouble, Reply
+from tests.sinks import Collected
 
 PRICES = price_table(Config())
 NOW = 1_764_000_000.0
@@ -137,14 +138,12 @@ def test_money_is_rounded_only_for_display(amount: str, shown: str) -> None:
     assert format_usd(Decimal(amount)) == shown
 
 
-def _metered_chat(
-    api: ApiDouble, model: str = "claude-sonnet-5-5"
-) -> tuple[Chat, list[UsageRecord]]:
+def _metered_chat(api: ApiDouble, model: str = "claude-sonnet-5-5") -> tuple[Chat, Collected]:
     client = ApiClient(
         api_key=api.api_key, key_env="K", base_url=api.base_url, timeout=5, max_retries=0
     )
-    records: list[UsageRecord] = []
-    meter = Meter(PRICES, records.append, estimate_text, clock=lambda: 1_764_000_000.0)
+    records = Collected()
+    meter = Meter(PRICES, records, estimate_text, clock=lambda: 1_764_000_000.0)
     ticks = itertools.count()
     chat = Chat(client, ChatSettings(model, 1000), clock=lambda: float(next(ticks)), meter=meter)
     return chat, records
@@ -205,8 +204,8 @@ def test_a_request_that_never_started_is_not_billed(api: ApiDouble, status: int)
 
 def test_an_unpriced_model_is_recorded_with_its_tokens_and_no_cost() -> None:
     """The tokens of a call to an unknown model are kept even though its cost is unknown."""
-    records: list[UsageRecord] = []
-    meter = Meter(PRICES, records.append, estimate_text)
+    records = Collected()
+    meter = Meter(PRICES, records, estimate_text)
     start = MessageStart("claude-mythos-preview", "req_1", Usage(input_tokens=5))
     meter.bill(start, Stop("end_turn", Usage(5, 7)), "", session_id=None, message_seq=None)
     assert records[0].usage == Usage(5, 7) and records[0].charge.cost is None

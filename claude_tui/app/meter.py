@@ -13,12 +13,23 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
 from claude_tui.core.events import MessageStart, Stop
 from claude_tui.core.pricing import PriceTable
 from claude_tui.core.usage import UsageRecord
 
-Sink = Callable[[UsageRecord], None]
+
+class UsageSink(Protocol):
+    """Where records go: the tracker, or a list in tests."""
+
+    def record(self, record: UsageRecord) -> None: ...
+
+    def flush(self, timeout: float) -> bool: ...
+
+
+# How long reading totals waits for the tracker to write the rows before them.
+SETTLE_WAIT_S = 2.0
 
 
 def local_day(at: float) -> str:
@@ -32,7 +43,7 @@ class Meter:
     def __init__(
         self,
         prices: PriceTable,
-        sink: Sink,
+        sink: UsageSink,
         count_tokens: Callable[[str], int],
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -72,5 +83,9 @@ class Meter:
             estimated=estimated,
             kind=kind,
         )
-        self._sink(record)
+        self._sink.record(record)
         return record
+
+    def settle(self, timeout: float = SETTLE_WAIT_S) -> bool:
+        """Wait until every record so far is written, so totals read next include them."""
+        return self._sink.flush(timeout)

@@ -78,5 +78,5 @@ def build_chat(
     meter = None
     if tracker is not None:
         count = partial(tokenizer.count, wait=TOKENIZER_WAIT_S)
-        meter = Meter(price_table(config), tracker.record, count)
+        meter = Meter(price_table(config), tracker, count)
     return Chat(client, settings, conversation, recorder=recorder, meter=meter, tokenizer=tokenizer)

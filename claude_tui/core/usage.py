@@ -7,7 +7,7 @@ the rows it adds up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 
 from claude_tui.core.events import Usage
@@ -49,6 +49,27 @@ class Totals:
     cache_saving: Decimal = Decimal(0)
     unpriced_calls: int = 0
     estimated_calls: int = 0
+
+    def __add__(self, other: Totals) -> Totals:
+        return self._combine(other, 1)
+
+    def __sub__(self, other: Totals) -> Totals:
+        """What is left without ``other``, e.g. the sessions beyond a listing's limit."""
+        return self._combine(other, -1)
+
+    def _combine(self, other: Totals, sign: int) -> Totals:
+        mine, theirs = self.usage, other.usage
+        usage = Usage(
+            *(getattr(mine, f.name) + sign * getattr(theirs, f.name) for f in fields(Usage))
+        )
+        return Totals(
+            self.calls + sign * other.calls,
+            usage,
+            self.cost + sign * other.cost,
+            self.cache_saving + sign * other.cache_saving,
+            self.unpriced_calls + sign * other.unpriced_calls,
+            self.estimated_calls + sign * other.estimated_calls,
+        )
 
     @property
     def cache_hit_share(self) -> float:

@@ -140,6 +140,67 @@ def add_session_context(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_session_rollups(conn: sqlite3.Connection) -> None:
+    """Version 4: per-session totals of the ledger, all time and per day.
+
+    Costs per session summed the ledger's own rows, a second per million of them.
+    ``usage_sessions`` ranks all-time spend through an index on cost, and
+    ``usage_session_daily`` answers "since a day" with one row per session and day.
+    A call outside any session is kept under the session id ''. Both are filled
+    from the rows already there, then kept by triggers like the daily rollup.
+    """
+    session = "coalesce({row}session_id, '')"
+    _run(
+        conn,
+        *_session_rollup("usage_sessions", {"session_id": session}),
+        "CREATE INDEX usage_sessions_by_cost ON usage_sessions (cost_pico DESC, session_id)",
+        *_session_rollup("usage_session_daily", {"session_id": session, "day": "{row}day"}),
+    )
+
+
+# Each sum a session rollup keeps, and its value for one ledger row.
+_V4_SUMS = {
+    "calls": "1",
+    "input_tokens": "{row}input_tokens",
+    "output_tokens": "{row}output_tokens",
+    "cache_write_5m": "{row}cache_write_5m",
+    "cache_write_1h": "{row}cache_write_1h",
+    "cache_read": "{row}cache_read",
+    "cost_pico": "coalesce({row}cost_pico, 0)",
+    "saving_pico": "coalesce({row}saving_pico, 0)",
+    "unpriced_calls": "{row}cost_pico IS NULL",
+    "estimated_calls": "{row}estimated",
+}
+
+
+def _session_rollup(table: str, keys: dict[str, str]) -> tuple[str, str, str]:
+    """Create, fill and keep a rollup of the ledger: the sums per value of ``keys``.
+
+    ``keys`` maps each key column to its expression over a ledger row.
+    """
+
+    def values(row: str, template: str) -> str:
+        return ", ".join(template.format(expr.format(row=row)) for expr in _V4_SUMS.values())
+
+    key_columns = ", ".join(keys)
+    old_keys = ", ".join(expr.format(row="") for expr in keys.values())
+    new_keys = ", ".join(expr.format(row="new.") for expr in keys.values())
+    columns = ", ".join(
+        [f"{name} TEXT NOT NULL" for name in keys]
+        + [f"{name} INTEGER NOT NULL" for name in _V4_SUMS]
+    )
+    updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _V4_SUMS)
+    return (
+        f"CREATE TABLE {table} ({columns}, PRIMARY KEY ({key_columns})) WITHOUT ROWID",
+        f"INSERT INTO {table} SELECT {old_keys}, {values('', 'sum({})')} "
+        f"FROM usage GROUP BY {old_keys}",
+        f"""CREATE TRIGGER {table}_add AFTER INSERT ON usage BEGIN
+            INSERT INTO {table} VALUES ({new_keys}, {values("new.", "{}")})
+            ON CONFLICT ({key_columns}) DO UPDATE SET {updates};
+        END""",
+    )
+
+
 def _run(conn: sqlite3.Connection, *statements: str) -> None:
     """Run statements one by one: ``executescript`` would commit the open transaction."""
     for statement in statements:
@@ -150,6 +211,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
     add_session_context,
+    add_session_rollups,
 ]
 
 

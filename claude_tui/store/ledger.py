@@ -2,8 +2,8 @@
 
 Rows are never changed or deleted (triggers forbid it), so the money shown is
 always the sum of what was recorded when each call ended. Today, this month and
-all-time totals read the per-day rollup the schema keeps; per-session figures
-read the session's own rows through an index.
+all-time totals read the per-day rollup the schema keeps, costs per session the
+per-session rollups; one session's figures read its own rows through an index.
 """
 
 from __future__ import annotations
@@ -28,6 +28,10 @@ _SUMS = """count(*), sum(input_tokens), sum(output_tokens), sum(cache_write_5m),
 _ROLLUP_SUMS = """sum(calls), sum(input_tokens), sum(output_tokens), sum(cache_write_5m),
     sum(cache_write_1h), sum(cache_read), sum(cost_pico), sum(saving_pico),
     sum(unpriced_calls), sum(estimated_calls)"""
+_ROLLUP_COLUMNS = """calls, input_tokens, output_tokens, cache_write_5m, cache_write_1h,
+    cache_read, cost_pico, saving_pico, unpriced_calls, estimated_calls"""
+# The session rollups keep calls outside any session under ''; totals label them '-'.
+_SESSION = "coalesce(nullif(session_id, ''), '-')"
 
 
 def to_pico(amount: Decimal | None) -> int | None:
@@ -96,17 +100,35 @@ class Ledger:
         ).fetchone()
         return _totals(row)
 
-    def grouped(self, by: Grouping, since: str | None = None) -> list[tuple[str, Totals]]:
-        """Totals per day (oldest first), per model or per session (costliest first)."""
-        if by == "session":
-            query = (
-                f"SELECT coalesce(session_id, '-'), {_SUMS} FROM usage WHERE day >= ? "
-                "GROUP BY session_id ORDER BY sum(coalesce(cost_pico, 0)) DESC"
-            )
-        else:
-            order = "day" if by == "day" else f"sum(cost_pico) DESC, {by}"
-            query = (
-                f"SELECT {by}, {_ROLLUP_SUMS} FROM usage_daily WHERE day >= ? "
-                f"GROUP BY {by} ORDER BY {order}"
-            )
-        return [(row[0], _totals(row[1:])) for row in self._conn.execute(query, (since or "",))]
+    def grouped(
+        self, by: Grouping, since: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, Totals]]:
+        """Totals per day (oldest first), per model or per session (costliest first).
+
+        ``limit`` keeps the first rows only: there may be tens of thousands of sessions.
+        """
+        query, params = _grouped_query(by, since)
+        rows = self._conn.execute(f"{query} LIMIT ?", (*params, -1 if limit is None else limit))
+        return [(row[0], _totals(row[1:])) for row in rows]
+
+
+def _grouped_query(by: Grouping, since: str | None) -> tuple[str, tuple[str, ...]]:
+    """The rollup that answers a grouping; all-time spend per session is read in index order."""
+    if by == "session" and since is None:
+        return (
+            f"SELECT {_SESSION}, {_ROLLUP_COLUMNS} FROM usage_sessions "
+            "ORDER BY cost_pico DESC, session_id",
+            (),
+        )
+    if by == "session":
+        return (
+            f"SELECT {_SESSION}, {_ROLLUP_SUMS} FROM usage_session_daily WHERE day >= ? "
+            "GROUP BY session_id ORDER BY sum(cost_pico) DESC, session_id",
+            (since,),
+        )
+    order = "day" if by == "day" else f"sum(cost_pico) DESC, {by}"
+    return (
+        f"SELECT {by}, {_ROLLUP_SUMS} FROM usage_daily WHERE day >= ? "
+        f"GROUP BY {by} ORDER BY {order}",
+        (since or "",),
+    )

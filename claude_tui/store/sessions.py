@@ -6,7 +6,7 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -149,6 +149,14 @@ class Store:
             (limit,),
         )
         return [SessionInfo(*row) for row in rows]
+
+    def titles(self, ids: Collection[str]) -> dict[str, str]:
+        """The titles of those of ``ids`` that still exist; the ledger outlives deleted sessions."""
+        rows = self._conn.execute(
+            "SELECT id, title FROM sessions WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+        return dict(rows.fetchall())
 
     def latest(self) -> SessionInfo | None:
         """The session used last, for --continue."""

@@ -6,6 +6,9 @@ the command name, and report problems by raising a ``ClaudeTuiError``.
 
 from __future__ import annotations
 
+import functools
+import operator
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,11 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from claude_tui.app.compact import compact
+from claude_tui.app.meter import local_day
 from claude_tui.core.tokens import estimate_text
+from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
 from claude_tui.ui.commands import Registry
+from claude_tui.ui.cost_view import notes, totals_table
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.session_commands import export_session
 from claude_tui.ui.sessions_view import replay, resuming_line, sessions_table
@@ -161,6 +167,29 @@ def _copy(repl: Repl, arg: str) -> None:
         text, what = blocks[int(arg) - 1], f"code block {arg}"
     copy_to_clipboard(repl.console.file, text)
     repl.console.print(f"Copied {what} ({len(text):,} characters).")
+
+
+@COMMANDS.command("cost", "what this session, today, this month and all time cost")
+def _cost(repl: Repl, _: str) -> None:
+    meter = repl.chat.meter
+    if meter is None:
+        raise UsageError("usage is not being recorded in this chat")
+    meter.settle()
+    ledger = _store(repl).ledger
+    recorder = repl.chat.recorder
+    session_id = recorder.session_id if recorder else None
+    by_model = list(ledger.session_by_model(session_id).items()) if session_id else []
+    session = functools.reduce(operator.add, (t for _, t in by_model), Totals())
+    today = local_day(time.time())
+    periods = [
+        ("today", ledger.since(today)),
+        ("this month", ledger.since(today[:8] + "01")),
+        ("all time", ledger.since()),
+    ]
+    repl.console.print(totals_table(by_model, "this session", session))
+    repl.console.print()
+    repl.console.print(totals_table(periods, "period"))
+    repl.console.print(notes(session if session.calls else periods[-1][1], meter.prices.checked))
 
 
 @COMMANDS.command("context", "how full the model's context window is")
