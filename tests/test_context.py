@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from pathlib import Path
 
 from claude_tui.api import ApiClient
@@ -144,3 +145,19 @@ def test_context_command_reads_the_window_from_the_models_list(
     terminal.press("enter")
     terminal.wait_for("of 991,808 tokens")
     terminal.wait_for("window 1,000,000 for claude-sonnet-5-5")
+
+
+def test_the_tokenizer_loads_after_the_prompt_with_no_network(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """Once the prompt is up the cl100k table loads in the background, offline, for exact counts."""
+    terminal.wait_for(READY)
+    for _ in range(50):
+        terminal.type("/context")
+        terminal.press("enter")
+        screen = terminal.wait_for("to match the API's counts")
+        if "counted with the cl100k table" in screen:
+            return
+        terminal.press("ctrl-l")
+        time.sleep(0.2)
+    raise AssertionError("the tokenizer never became ready")

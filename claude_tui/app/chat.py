@@ -260,6 +260,12 @@ class Chat:
         """What the history may take: the window minus the room kept for the answer."""
         return max(self.context_window(fetch) - self.settings.max_tokens, 0)
 
+    @property
+    def exact_counts(self) -> bool:
+        """Whether token estimates come from the tokenizer table (else ~4 characters a token)."""
+        self._budget()  # switches to exact counts if the tokenizer has just become ready
+        return self._exact
+
     def warm_up(self) -> None:
         """Start loading the tokenizer table in the background, once the prompt is up."""
         if self._tokenizer is not None:

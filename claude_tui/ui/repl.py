@@ -56,6 +56,16 @@ class Repl:
             input=input,
             output=output,
         )
+        self._session.app.after_render += self._warm_up
+
+    def _warm_up(self, _: object) -> None:
+        """Once the prompt is on screen, load the tokenizer table in the background.
+
+        It holds the interpreter for a fifth of a second, so starting it earlier
+        would delay the first paint of the prompt.
+        """
+        self._session.app.after_render -= self._warm_up
+        self.chat.warm_up()
 
     def run(self) -> int:
         """Loop until /quit or Ctrl-D on an empty line."""
@@ -65,7 +75,7 @@ class Repl:
         )
         while self.running:
             try:
-                line = self._session.prompt(pre_run=self.chat.warm_up)
+                line = self._session.prompt()
             except KeyboardInterrupt:
                 continue
             except EOFError:

@@ -208,8 +208,9 @@ def _context(repl: Repl, _: str) -> None:
     if held_back:
         how = "summarised by /compact" if chat.conversation.summary else "no longer sent"
         lines.append(f"[dim]{held_back} earlier message(s) {how}; still saved and on screen[/]")
+    counted = "the cl100k table" if chat.exact_counts else "about 4 characters a token"
     ratio = chat.budget.calibration.ratio
-    lines.append(f"[dim]estimates scaled by {ratio:.2f} to match the API's own counts[/]")
+    lines.append(f"[dim]counted with {counted}, scaled by {ratio:.2f} to match the API's counts[/]")
     for line in lines:
         repl.console.print(line, highlight=False)
 
