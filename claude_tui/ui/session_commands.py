@@ -10,6 +10,7 @@ from typing import TextIO
 
 from rich.console import Console
 
+from claude_tui import paths
 from claude_tui.core.export import to_json, to_markdown
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
@@ -48,7 +49,7 @@ def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path |
         out.write(text)
     else:
         try:
-            target.write_text(text, encoding="utf-8")
+            paths.write_private(target, text)
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror}") from None
     return info.id
