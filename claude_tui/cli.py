@@ -14,7 +14,9 @@ import typer
 
 from claude_tui import __version__, paths
 from claude_tui.config import Config, config_to_toml, example_config_text, load_config
-from claude_tui.errors import ClaudeTuiError, UsageError
+from claude_tui.core.redact import redact
+from claude_tui.core.utf8 import is_utf8
+from claude_tui.errors import ClaudeTuiError, ConfigError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -54,7 +56,11 @@ class Options:
         """The effective config: these flags over the environment over the file."""
         flags = {"model": self.model, "system": self.system}
         flags.update({k: v for k, v in overrides.items() if v is not None})
-        return load_config(self.config_file, os.environ, flags)
+        return load_config(self.config_file, os.environ, flags, warn=_warn)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"claude-tui: warning: {message}", err=True)
 
 
 def _version(value: bool) -> None:
@@ -69,7 +75,7 @@ def _friendly_errors() -> Iterator[None]:
     try:
         yield
     except ClaudeTuiError as exc:
-        typer.echo(f"claude-tui: error: {exc}", err=True)
+        typer.echo(f"claude-tui: error: {redact(str(exc))}", err=True)
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
@@ -193,8 +199,11 @@ def config_init(
         path = ctx.obj.config_file or paths.config_path(os.environ)
         if path.exists() and not force:
             raise UsageError(f"{path} already exists (use --force to overwrite it)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        paths.write_private(path, example_config_text())
+        try:
+            paths.make_private_dir(path.parent)
+            paths.write_private(path, example_config_text())
+        except OSError as exc:
+            raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
         typer.echo(f"wrote {path}")
 
 
@@ -284,7 +293,12 @@ def _console() -> Console:
 
 def main(argv: list[str] | None = None) -> None:
     """The ``claude-tui`` script."""
-    app(args=_fill_optional_resume(sys.argv[1:] if argv is None else argv), prog_name="claude-tui")
+    args = sys.argv[1:] if argv is None else argv
+    for number, arg in enumerate(args, start=1):
+        if not is_utf8(arg):
+            typer.echo(f"claude-tui: error: argument {number} is not valid UTF-8", err=True)
+            raise SystemExit(UsageError.exit_code)
+    app(args=_fill_optional_resume(args), prog_name="claude-tui")
 
 
 def _fill_optional_resume(argv: list[str]) -> list[str]:

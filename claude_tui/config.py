@@ -6,8 +6,11 @@ validation, ``config show`` and ``config.example.toml`` can never disagree.
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import math
 import re
+import shlex
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import MISSING, dataclass, field, fields
@@ -17,9 +20,12 @@ from typing import Any
 
 from claude_tui import paths
 from claude_tui.core.pricing import RATE_KEYS, ModelPrice, PriceError, Rates, parse_model_price
+from claude_tui.core.redact import looks_like_key, redact
+from claude_tui.core.utf8 import is_utf8
 from claude_tui.errors import ConfigError
 
 Check = Callable[[Any], Any]
+Warn = Callable[[str], None]
 
 
 def _doc(text: str, check: Check) -> dict[str, Any]:
@@ -28,6 +34,10 @@ def _doc(text: str, check: Check) -> dict[str, Any]:
 
 class _Invalid(Exception):
     """A value failed its check; the message says what was expected."""
+
+
+class _InvalidEntry(_Invalid):
+    """An entry inside a table failed; the message names it and what it was."""
 
 
 def _integer(low: int, high: int) -> Check:
@@ -43,13 +53,25 @@ def _number(low: float, high: float | None, *, optional: bool = False) -> Check:
     def check(value: Any) -> float | None:
         if value is None and optional:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        number = _finite(value)
+        if number is None or number < low or (high is not None and number > high):
             raise _Invalid(_range_text(low, high))
-        if value < low or (high is not None and value > high) or (high is None and value <= 0):
+        if high is None and number <= 0:
             raise _Invalid(_range_text(low, high))
-        return float(value)
+        return number
 
     return check
+
+
+def _finite(value: Any) -> float | None:
+    """``value`` as a float if it is a real, finite number (TOML has nan, inf and huge ints)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _range_text(low: float, high: float | None) -> str:
@@ -62,11 +84,19 @@ def _text(*, optional: bool = False, choices: tuple[str, ...] = (), url: bool = 
             return None
         if not isinstance(value, str) or (choices and value not in choices):
             raise _Invalid(" or ".join(repr(c) for c in choices) if choices else "a string")
+        if not is_utf8(value):
+            raise _Invalid("valid UTF-8 text")
         if url and not value.startswith(("http://", "https://")):
             raise _Invalid("a URL starting with http:// or https://")
         return value
 
     return check
+
+
+def _variable_name(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value):
+        raise _Invalid("the name of an environment variable, such as ANTHROPIC_API_KEY")
+    return value
 
 
 def _thinking(value: Any) -> str | int:
@@ -94,13 +124,16 @@ class Budget:
 def _budget(value: Any) -> Budget:
     if isinstance(value, Budget):
         return value
-    names = {f.name for f in fields(Budget)}
-    if not isinstance(value, dict) or not set(value) <= names:
+    if not isinstance(value, dict):
         raise _Invalid("a table with session_usd and/or daily_usd")
+    names = [f.name for f in fields(Budget)]
     amounts = {}
     for name, amount in value.items():
-        if isinstance(amount, bool) or not isinstance(amount, int | float) or amount <= 0:
-            raise _Invalid(f"a table whose {name} is an amount in USD above 0")
+        if name not in names:
+            raise _InvalidEntry(_unknown(f"budget.{name}", [f"budget.{n}" for n in names]))
+        number = _finite(amount)
+        if number is None or number <= 0:
+            raise _InvalidEntry(f"budget.{name} must be an amount in USD above 0, got {amount!r}")
         amounts[name] = Decimal(str(amount))
     return Budget(**amounts)
 
@@ -111,7 +144,7 @@ def _pricing(value: Any) -> dict[str, ModelPrice]:
     try:
         return {model: parse_model_price(model, entry) for model, entry in value.items()}
     except PriceError as exc:
-        raise _Invalid(f"valid prices ({exc})") from None
+        raise _InvalidEntry(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -159,7 +192,7 @@ class Config:
     )
     api_key_env: str = field(
         default="ANTHROPIC_API_KEY",
-        metadata=_doc("Environment variable holding the API key.", _text()),
+        metadata=_doc("Environment variable holding the API key.", _variable_name),
     )
     code_theme: str = field(
         default="monokai", metadata=_doc("Pygments theme for code blocks.", _text())
@@ -186,13 +219,21 @@ KEYS = {f.name: f for f in fields(Config)}
 ENV_PREFIX = "CLAUDE_TUI_"
 ENV_KEYS = ("model", "max_tokens", "system", "temperature", "thinking", "base_url", "timeout")
 ENV_KEYS += ("max_retries",)
+# Names a person might give the key itself; it is never read from the file.
+SECRET_NAMES = frozenset({"apikey", "anthropicapikey", "xapikey", "authtoken"})
 
 
 def load_config(
-    path: Path | None, env: Mapping[str, str], overrides: Mapping[str, object]
+    path: Path | None,
+    env: Mapping[str, str],
+    overrides: Mapping[str, object],
+    warn: Warn | None = None,
 ) -> Config:
-    """Defaults, then the file, then the environment, then flags (None flags are skipped)."""
-    values = _from_file(path, env)
+    """Defaults, then the file, then the environment, then flags (None flags are skipped).
+
+    ``warn`` hears about a config file that holds a key where others can read it.
+    """
+    values = _from_file(path, env, warn)
     values.update(_from_env(env))
     for key, value in overrides.items():
         if value is not None:
@@ -204,7 +245,7 @@ def load_config(
     return Config(**values)
 
 
-def _from_file(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
+def _from_file(path: Path | None, env: Mapping[str, str], warn: Warn | None) -> dict[str, Any]:
     target = path or paths.config_path(env)
     try:
         text = target.read_text(encoding="utf-8")
@@ -214,6 +255,11 @@ def _from_file(path: Path | None, env: Mapping[str, str]) -> dict[str, Any]:
         raise ConfigError(f"{target}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{target}: cannot read config file ({exc})") from None
+    if warn is not None and looks_like_key(text) and _others_can_read(target):
+        warn(
+            f"{target} contains an API key and other users can read it: "
+            f"run chmod 600 {shlex.quote(str(target))}"
+        )
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -229,8 +275,17 @@ def _toml_error(target: Path, exc: tomllib.TOMLDecodeError) -> str:
     return f"{target}:{found[2]}:{found[3]}: invalid TOML: {found[1]}"
 
 
+def _others_can_read(target: Path) -> bool:
+    try:
+        return bool(target.stat().st_mode & 0o077)
+    except OSError:
+        return False
+
+
 def _where(target: Path, text: str, key: str) -> str:
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    """The file and the line that sets ``key``, whether as ``key = ...`` or ``[key]``."""
+    quoted = rf"[\"']?{re.escape(key)}[\"']?"
+    pattern = re.compile(rf"^\s*(?:{quoted}\s*=|\[\[?\s*{quoted}\s*[\].])")
     for number, line in enumerate(text.splitlines(), start=1):
         if pattern.match(line):
             return f"{target}:{number}"
@@ -262,15 +317,44 @@ def _parse_env(key: str, raw: str) -> Any:
 
 
 def _checked(key: str, value: Any, where: str, shown: Any = None) -> Any:
+    if re.sub(r"[-_]", "", key.lower()) in SECRET_NAMES:
+        raise _error(
+            f"{where}: {key} is not allowed here, so the key never sits on disk: "
+            f"export it as {Config.api_key_env} (or the variable api_key_env names) "
+            "and delete this line"
+        )
     if key not in KEYS:
-        guess = difflib.get_close_matches(key, list(KEYS), n=1)
-        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-        raise ConfigError(f"{where}: unknown key '{key}'{hint}")
+        raise _error(f"{where}: {_unknown(key, list(KEYS))}")
     try:
         return KEYS[key].metadata["check"](value)
+    except _InvalidEntry as exc:
+        raise _error(f"{where}: {exc}") from None
     except _Invalid as exc:
-        got = shown if shown is not None else value
-        raise ConfigError(f"{where}: {key} must be {exc}, got {got!r}") from None
+        got = _shown(shown if shown is not None else value)
+        raise _error(f"{where}: {key} must be {exc}, got {got}") from None
+
+
+def _error(message: str) -> ConfigError:
+    """One line that repeats nothing shaped like an API key and no control characters."""
+    escaped = re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda found: repr(found[0])[1:-1], message)
+    return ConfigError(redact(escaped))
+
+
+def _unknown(key: str, known: list[str]) -> str:
+    guess = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+    return f"unknown key '{key}'{hint}"
+
+
+def _shown(value: Any) -> str:
+    """A value as the person wrote it, short: tables and arrays by their kind."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return repr(value)
 
 
 TABLES = ("budget", "pricing")

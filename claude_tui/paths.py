@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 import platformdirs
+
+from claude_tui.errors import StoreError
 
 APP = "claude-tui"
 HOME_VARIABLE = "CLAUDE_TUI_HOME"
@@ -24,8 +27,24 @@ def data_dir(env: Mapping[str, str] = os.environ) -> Path:
     """The data folder, created private (0700) on first use."""
     home = env.get(HOME_VARIABLE)
     path = Path(home) / "data" if home else Path(platformdirs.user_data_dir(APP))
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        make_private_dir(path)
+    except OSError as exc:
+        raise StoreError(f"cannot use the data directory {path}: {_reason(path, exc)}") from None
     return path
+
+
+def make_private_dir(path: Path) -> None:
+    """Create ``path`` and any missing parents 0700 (``mkdir -p`` gives parents 0755)."""
+    for folder in reversed((path, *path.parents)):
+        if not folder.is_dir():
+            folder.mkdir(mode=0o700, exist_ok=True)
+
+
+def _reason(path: Path, exc: OSError) -> str:
+    if path.exists() and not path.is_dir():
+        return "it is a file, not a folder: move it aside"
+    return exc.strerror or str(exc)
 
 
 def history_path(env: Mapping[str, str] = os.environ) -> Path:
@@ -35,12 +54,21 @@ def history_path(env: Mapping[str, str] = os.environ) -> Path:
 
 def ensure_private_file(path: Path) -> None:
     """Create ``path`` readable by its owner only, or tighten it if it exists."""
-    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
+    os.close(_open_private(path, os.O_APPEND))
 
 
 def write_private(path: Path, text: str) -> None:
     """Write a file that only its owner can read, whatever the umask."""
-    ensure_private_file(path)
-    path.write_text(text, encoding="utf-8")
+    with os.fdopen(_open_private(path, os.O_TRUNC), "w", encoding="utf-8") as file:
+        file.write(text)
+
+
+def _open_private(path: Path, flags: int) -> int:
+    """Open for writing, created 0600; a regular file that exists is tightened to 0600.
+
+    Devices and pipes (``-o /dev/stdout``) are written to as they are.
+    """
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | flags, 0o600)
+    if stat.S_ISREG(os.fstat(fd).st_mode):
+        os.fchmod(fd, 0o600)
+    return fd

@@ -27,7 +27,12 @@ class Terminal:
     """A claude-tui process in a pty; every byte it writes also feeds a pyte screen."""
 
     def __init__(
-        self, args: list[str], env: Mapping[str, str], rows: int = 40, cols: int = 100
+        self,
+        args: list[str],
+        env: Mapping[str, str],
+        rows: int = 40,
+        cols: int = 100,
+        preexec_fn: Callable[[], None] | None = None,
     ) -> None:
         self.screen = pyte.Screen(cols, rows)
         self._stream = pyte.ByteStream(self.screen)
@@ -38,6 +43,7 @@ class Terminal:
             env=dict(env),
             dimensions=(rows, cols),
             timeout=15,
+            preexec_fn=preexec_fn,
         )
 
     @property

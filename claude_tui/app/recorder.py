@@ -3,7 +3,9 @@
 The user's message is saved when it is sent, a streaming answer every second
 or so, and the final answer before the next prompt, so a crash or kill -9
 loses at most the last second of text. A storage failure never costs the
-conversation in memory: it becomes a warning the REPL shows once.
+conversation in memory: it becomes a warning the REPL shows once, and the next
+save that works first writes whatever was missed, so the saved session is
+always a whole prefix of the conversation, never one with holes in it.
 """
 
 from __future__ import annotations
@@ -22,19 +24,28 @@ class SessionRecorder:
         self.store = store
         self.session_id = session.id if session else None
         self._warning: str | None = None
+        # The first position whose saved copy may be missing or stale, after a failure.
+        self._unsaved_from: int | None = None
 
     def save(self, conversation: Conversation, seq: int, message: Message, model: str) -> None:
-        """Write the message at position ``seq``, creating the session if needed."""
+        """Write the message at position ``seq``, and first any that an earlier failure missed."""
+        start = seq if self._unsaved_from is None else min(self._unsaved_from, seq)
         try:
             if self.session_id is None:
                 self.session_id = self.store.create_session(model, conversation.system).id
+            if start < seq:
+                self.store.truncate(self.session_id, start)
+            for index in range(start, seq):
+                self.store.save_message(self.session_id, index, conversation.messages[index])
             self.store.save_message(self.session_id, seq, message)
         except StoreError as exc:
-            self._warning = f"not saved: {exc}"
+            self._failed(exc, start)
+            return
+        self._unsaved_from = None
 
     def truncate(self, length: int) -> None:
         """Forget saved messages from ``length`` on, after /undo or /retry."""
-        self._guard(lambda sid: self.store.truncate(sid, length))
+        self._guard(lambda sid: self.store.truncate(sid, length), behind=length)
 
     def update(self, *, model: str, system: str | None) -> None:
         """Remember the model and system prompt for the next resume."""
@@ -47,16 +58,23 @@ class SessionRecorder:
     def restart(self) -> None:
         """Start a fresh session on the next message (/clear, /new)."""
         self.session_id = None
+        self._unsaved_from = None
 
     def take_warning(self) -> str | None:
         """The last storage problem, once; None when all is saved."""
         warning, self._warning = self._warning, None
         return warning
 
-    def _guard(self, write: Callable[[str], None]) -> None:
+    def _guard(self, write: Callable[[str], None], behind: int | None = None) -> None:
         if self.session_id is None:
             return
         try:
             write(self.session_id)
         except StoreError as exc:
-            self._warning = f"not saved: {exc}"
+            self._failed(exc, behind)
+
+    def _failed(self, exc: StoreError, behind: int | None) -> None:
+        """Warn, and remember to rewrite from position ``behind`` at the next save that works."""
+        self._warning = f"not saved: {exc}"
+        if behind is not None and (self._unsaved_from is None or behind < self._unsaved_from):
+            self._unsaved_from = behind

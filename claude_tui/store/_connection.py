@@ -9,9 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from claude_tui.errors import CorruptDatabaseError, StoreError
+from claude_tui.paths import make_private_dir
 from claude_tui.store._schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+LOCKED = f"stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s"
 
 
 def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
@@ -33,23 +35,41 @@ def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
 
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One short write: the lock is taken up front, so a busy database fails here, cleanly."""
+    """One short write: a busy, full or failing disk is a StoreError, and nothing half-written.
+
+    The lock is taken up front, so a busy database fails before any change. SQLite
+    may have rolled back by itself after an I/O error, so ROLLBACK is only issued
+    while a transaction is still open.
+    """
     try:
         conn.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        raise StoreError(f"cannot write the session database: {exc}") from None
+    except sqlite3.Error as exc:
+        raise _write_error(exc) from None
     try:
         yield conn
         conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
+    except BaseException as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise _write_error(exc) from None
         raise
+
+
+def _write_error(exc: sqlite3.Error) -> StoreError:
+    if _is_locked(exc):
+        return StoreError(f"the session database {LOCKED}")
+    return StoreError(f"cannot write the session database: {exc}")
+
+
+def _is_locked(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _create_private(path: Path) -> None:
     """Make the folder 0700 and the file 0600 before SQLite creates it with looser modes."""
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
         os.close(fd)
     except OSError as exc:
@@ -63,6 +83,6 @@ def _explain(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
             f"{path} is damaged or not a claude-tui database ({text}); it was left untouched: "
             f"move it aside (mv '{path}' '{path}.bad') to start afresh"
         )
-    if "locked" in text or "busy" in text:
-        return StoreError(f"the session database {path} stayed locked by another process")
+    if _is_locked(exc):
+        return StoreError(f"the session database {path} {LOCKED}")
     return StoreError(f"cannot use the session database {path}: {text}")

@@ -7,9 +7,11 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
+from rich.markup import escape
 
 from claude_tui import paths
 from claude_tui.api import preload_sdk
@@ -49,10 +51,20 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
         chat = build_chat(config, env, store, session, tracker)
         if session is not None:
             _resume(chat, session, resume, console, config)
-        history = paths.history_path(env)
-        paths.ensure_private_file(history)
-        repl = Repl(chat, console, _view(config, console), history_path=history)
+        repl = Repl(chat, console, _view(config, console), history_path=_history(env, console))
         return repl.run()
+
+
+def _history(env: Mapping[str, str], console: Console) -> Path | None:
+    """The private input-history file; without one, history lasts only this run."""
+    path = paths.history_path(env)
+    try:
+        paths.ensure_private_file(path)
+    except OSError as exc:
+        reason = escape(f"{path}: {exc.strerror}")
+        console.print(f"[yellow]warning:[/] input history not kept ({reason})", highlight=False)
+        return None
+    return path
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import FileHistory, History, InMemoryHistory
+from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.output import Output
@@ -18,6 +18,7 @@ from rich.markup import escape
 
 from claude_tui import __version__
 from claude_tui.app import Chat, Turn, TurnResult
+from claude_tui.core.utf8 import is_utf8, repaired
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
 from claude_tui.ui.slash_commands import COMMANDS
@@ -43,12 +44,13 @@ class Repl:
         self.view = view
         self.known_models: list[str] = []
         self.running = True
+        self._history = KeptFileHistory(history_path) if history_path is not None else None
         self._session: PromptSession[str] = PromptSession(
             message=FormattedText([("ansicyan bold", PROMPT)]),
             multiline=True,
             prompt_continuation="  ",
             key_bindings=_key_bindings(),
-            history=_history(history_path),
+            history=self._history or InMemoryHistory(),
             completer=SlashCompleter(self),
             complete_while_typing=True,
             bottom_toolbar=self._toolbar,
@@ -80,6 +82,8 @@ class Repl:
                 continue
             except EOFError:
                 break
+            if self._history is not None:
+                self.warn(self._history.take_warning())
             self.handle(line)
         return 0
 
@@ -87,6 +91,9 @@ class Repl:
         """Run a slash command, or send the line to Claude; blank input does nothing."""
         if not line.strip():
             return
+        if not is_utf8(line):
+            line = repaired(line)
+            self.warn("bytes that are not UTF-8 were replaced with \N{REPLACEMENT CHARACTER}")
         parsed = split_command(line)
         if parsed is None:
             text = line[1:] if line.lstrip().startswith("//") else line
@@ -113,15 +120,18 @@ class Repl:
         result = self.view.show(turn)
         self._show_notices()
         recorder = self.chat.recorder
-        warning = recorder.take_warning() if recorder else None
-        if warning:
-            self.console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
+        self.warn(recorder.take_warning() if recorder else None)
         self.console.print()
         return result
 
     def _show_notices(self) -> None:
         for notice in self.chat.take_notices():
             self.console.print(f"[yellow]{escape(notice)}[/]", highlight=False)
+
+    def warn(self, warning: str | None) -> None:
+        """One yellow line, if there is anything to say; the REPL carries on."""
+        if warning:
+            self.console.print(f"[yellow]warning:[/] {escape(warning)}", highlight=False)
 
     def error(self, message: str) -> None:
         """One red line; the REPL carries on."""
@@ -170,8 +180,23 @@ class SlashCompleter(Completer):
                     yield Completion(model, start_position=-len(arg))
 
 
-def _history(path: Path | None) -> History:
-    return FileHistory(str(path)) if path is not None else InMemoryHistory()
+class KeptFileHistory(FileHistory):
+    """Input history on disk; a write that fails (a full disk) costs that entry, not the chat."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self._warning: str | None = None
+
+    def store_string(self, string: str) -> None:
+        try:
+            super().store_string(string)
+        except OSError as exc:
+            self._warning = f"input history not saved: {exc.strerror or exc}"
+
+    def take_warning(self) -> str | None:
+        """The last write problem, once."""
+        warning, self._warning = self._warning, None
+        return warning
 
 
 def _key_bindings() -> KeyBindings:

@@ -11,6 +11,7 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.text import Text
 
+from claude_tui import paths
 from claude_tui.core.export import to_json, to_markdown
 from claude_tui.core.inert import inert, json_escaped
 from claude_tui.errors import UsageError
@@ -56,7 +57,7 @@ def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path |
         out.write(inert(text) if out.isatty() else text)
     else:
         try:
-            target.write_text(text, encoding="utf-8")
+            paths.write_private(target, text)
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror}") from None
     return info.id
