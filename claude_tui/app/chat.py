@@ -116,8 +116,15 @@ class Turn:
             self._save_partial()
 
     def _save_partial(self) -> None:
-        """Put the answer so far on disk, marked interrupted until it completes."""
+        """Put the answer so far on disk, marked interrupted until it completes.
+
+        After a failed write (a database locked by another process) each attempt
+        could block for the whole busy timeout, so partial saves wait for the final one.
+        """
         self._saved_at = self._clock()
+        recorder = self._chat.recorder
+        if recorder is not None and recorder.behind:
+            return
         blocks = self._builder.blocks
         if blocks:
             message = Message("assistant", blocks, "interrupted", self._request.model)

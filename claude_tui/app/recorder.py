@@ -43,6 +43,11 @@ class SessionRecorder:
             return
         self._unsaved_from = None
 
+    @property
+    def behind(self) -> bool:
+        """Whether a write failed and is still owed; partial saves then wait for the final one."""
+        return self._unsaved_from is not None
+
     def truncate(self, length: int) -> None:
         """Forget saved messages from ``length`` on, after /undo or /retry."""
         self._guard(lambda sid: self.store.truncate(sid, length), behind=length)
