@@ -320,6 +320,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, "invalid_request_error", "the body must be a JSON object")
         elif body.get("model") not in {m["id"] for m in self.server.double.models}:
             self._send_error(404, "not_found_error", f"model: {body.get('model')}")
+        elif (problem := shape_problem(body.get("messages"))) is not None:
+            self._send_error(400, "invalid_request_error", problem)
         elif path.endswith("/count_tokens"):
             self._send_json(200, {"input_tokens": _count_tokens(body)})
         else:
@@ -415,6 +417,36 @@ class _Handler(BaseHTTPRequestHandler):
             return self.connection.recv(1, socket.MSG_PEEK) == b""
         except OSError:
             return True
+
+
+def shape_problem(messages: Any) -> str | None:
+    """What the real API would reject in a messages list, in its words; None if it is valid."""
+    if not isinstance(messages, list) or not messages:
+        return "messages: at least one message is required"
+    for index, message in enumerate(messages):
+        expected = "user" if index % 2 == 0 else "assistant"
+        if not isinstance(message, dict) or message.get("role") != expected:
+            return f"messages.{index}.role: roles must alternate, starting with user"
+        problem = _content_problem(message.get("content"))
+        if problem is not None:
+            return f"messages.{index}.content: {problem}"
+    if messages[-1]["role"] != "user":
+        return "the final message must be a user message"
+    return None
+
+
+def _content_problem(content: Any) -> str | None:
+    if isinstance(content, str):
+        return None if content.strip() else "text content blocks must be non-empty"
+    if not isinstance(content, list) or not content:
+        return "content must be a non-empty list of blocks"
+    for block in content:
+        kind = block.get("type") if isinstance(block, dict) else None
+        if kind == "text" and not str(block.get("text", "")).strip():
+            return "text content blocks must contain non-whitespace text"
+        if kind == "thinking" and not block.get("signature"):
+            return "thinking blocks must carry the signature they were sent with"
+    return None
 
 
 def _stream_events(reply: Reply, model: str, message_id: str) -> Iterator[SseEvent]:

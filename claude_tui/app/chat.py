@@ -179,7 +179,9 @@ class Chat:
         self._notices: list[str] = []
 
     def send(self, text: str) -> Turn:
-        """Record the person's message and start the answer."""
+        """Record the person's message and start the answer; the API refuses blank text."""
+        if not text.strip():
+            raise UsageError("nothing to send: the message is blank")
         message = self.conversation.add_user(text)
         self.save(len(self.conversation.messages) - 1, message)
         return self._turn()
