@@ -64,6 +64,11 @@ class Terminal:
         """Paste text the way a terminal with bracketed paste does."""
         self.child.send("\x1b[200~" + text + "\x1b[201~")
 
+    def resize(self, rows: int, cols: int) -> None:
+        """Resize the window as a person dragging its corner would: the app gets SIGWINCH."""
+        self.screen.resize(rows, cols)
+        self.child.setwinsize(rows, cols)
+
     def wait_for(self, what: str | Callable[[str], bool], timeout: float = 15) -> str:
         """Read output until the screen shows ``what``; fail with the screen if it never does."""
         check = what if callable(what) else (lambda screen: what in screen)

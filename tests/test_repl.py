@@ -204,3 +204,24 @@ def test_copy_sends_osc52_with_the_code_block(terminal: Terminal, api: ApiDouble
     terminal.wait_for("Copied code block 1")
     payload = base64.b64encode(b"ls -la\n")
     assert b"\x1b]52;c;" + payload + b"\x07" in terminal.raw
+
+
+def test_resizing_mid_answer_keeps_every_paragraph_once(
+    app_env: dict[str, str], api: ApiDouble
+) -> None:
+    """A window narrowed while an answer streams shows each paragraph once, none lost or doubled."""
+    env = {k: v for k, v in app_env.items() if k not in ("COLUMNS", "LINES")}  # as a shell has it
+    paragraphs = [f"P{n}: " + "word " * 12 for n in range(1, 9)]
+    api.script(Reply(text="\n\n".join(paragraphs), chunk=6, delay=0.03))
+    terminal = Terminal([], env)
+    try:
+        _ready(terminal)
+        terminal.type("write")
+        terminal.press("enter")
+        terminal.wait_for("P3:")
+        terminal.resize(40, 60)
+        screen = terminal.wait_for("tok/s")
+    finally:
+        terminal.close()
+    flat = "".join(screen.splitlines())
+    assert [flat.count(f"P{n}:") for n in range(1, 9)] == [1] * 8
