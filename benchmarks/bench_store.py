@@ -1,46 +1,57 @@
 """Session store figures: resume 10k messages, list 10k sessions, search 100k messages.
 
-Generates its own database in a temporary folder, then prints the median of
-several runs for each operation next to a baseline measured in the same run
-(these machines are noisy, so the ratio is the figure to trust). Baselines:
+Generates its own database in a temporary folder and measures each operation
+(median of several runs) next to a baseline run alternately with it. Baselines:
 resume, the bare SQL fetch of the same rows (a floor, not a rival); list,
 counting messages with a join instead of the kept count; search, LIKE '%word%'
-instead of the FTS5 index.
-
-    python benchmarks/bench_store.py
+instead of the FTS5 index. Run through ``python -m benchmarks``.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import statistics
+import sqlite3
 import tempfile
-import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.figures import Figure, paired_medians, seconds
 from claude_tui.store import Store
 from claude_tui.store._connection import connect
 
-SESSIONS = 10_000
-MESSAGES = 100_000
-BIG_SESSION = 10_000
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
-GOAL_MS = 150.0
+GOAL_S = 0.150
+RUNS = 7
 
 
-def build(path: Path) -> str:
-    """Fill the database: one 10k-message session, the rest spread over 9,999 more."""
+@dataclass(frozen=True)
+class Sizes:
+    """How much data to generate; --quick uses a tenth."""
+
+    sessions: int
+    messages: int
+    big_session: int
+
+
+FULL = Sizes(sessions=10_000, messages=100_000, big_session=10_000)
+QUICK = Sizes(sessions=1_000, messages=10_000, big_session=1_000)
+
+
+def build(path: Path, sizes: Sizes) -> str:
+    """Fill the database: one big session, the other messages spread over the rest."""
     conn = connect(path)
     rng = random.Random(7)
     conn.execute("BEGIN")
-    ids = [f"{n:012x}" for n in range(SESSIONS)]
+    ids = [f"{n:012x}" for n in range(sizes.sessions)]
     conn.executemany(
         "INSERT INTO sessions VALUES (?, ?, 'claude-sonnet-5-5', NULL, ?, ?, 0)",
         [(sid, f"session {n}", n, n) for n, sid in enumerate(ids)],
     )
-    owners = [ids[0]] * BIG_SESSION + [rng.choice(ids[1:]) for _ in range(MESSAGES - BIG_SESSION)]
+    owners = [ids[0]] * sizes.big_session + [
+        rng.choice(ids[1:]) for _ in range(sizes.messages - sizes.big_session)
+    ]
     seqs: dict[str, int] = {}
     rows = []
     for owner in owners:
@@ -64,59 +75,58 @@ def build(path: Path) -> str:
     return ids[0]
 
 
-def median_ms(action: Callable[[], object], runs: int = 7) -> float:
-    timings = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        timings.append((time.perf_counter() - start) * 1000)
-    return statistics.median(timings)
-
-
-def main() -> None:
+def figures(quick: bool = False) -> list[Figure]:
+    """Resume, list and search against their baselines, on a database built here."""
+    sizes = QUICK if quick else FULL
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
-        started = time.perf_counter()
-        big = build(path)
-        print(
-            f"built {SESSIONS:,} sessions / {MESSAGES:,} messages in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
+        big = build(path, sizes)
         store = Store.open(path)
         raw = connect(path)
-        figures = [
-            (
-                "resume 10k messages",
-                lambda: store.load(big),
-                lambda: [
-                    json.loads(r[0])
-                    for r in raw.execute(
-                        "SELECT content FROM messages WHERE session_id = ? ORDER BY seq", (big,)
-                    )
-                ],
-            ),
-            (
-                "list 10k sessions",
-                lambda: store.sessions(20),
-                lambda: raw.execute(
-                    "SELECT s.id, count(m.id) FROM sessions s LEFT JOIN messages m "
-                    "ON m.session_id = s.id GROUP BY s.id ORDER BY s.updated_at DESC LIMIT 20"
-                ).fetchall(),
-            ),
-            (
-                "search 100k messages",
-                lambda: store.search("zebra"),
-                lambda: raw.execute(
-                    "SELECT DISTINCT session_id FROM messages WHERE text LIKE '%zebra%'"
-                ).fetchall(),
-            ),
-        ]
-        print(f"{'operation':<24}{'ours ms':>10}{'base ms':>10}{'ratio':>8}  goal <{GOAL_MS:g} ms")
-        for name, ours, naive in figures:
-            mine, base = median_ms(ours), median_ms(naive)
-            verdict = "yes" if mine < GOAL_MS else "NO"
-            print(f"{name:<24}{mine:>10.1f}{base:>10.1f}{base / mine:>8.2f}  {verdict}")
+        try:
+            return [
+                _figure(name, ours, baseline, 3 if quick else RUNS)
+                for name, ours, baseline in _operations(store, raw, big, sizes)
+            ]
+        finally:
+            raw.close()
+            store.close()
 
 
-if __name__ == "__main__":
-    main()
+def _operations(
+    store: Store, raw: sqlite3.Connection, big: str, sizes: Sizes
+) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+    return [
+        (
+            f"resume a {sizes.big_session:,}-message session",
+            lambda: store.load(big),
+            lambda: [
+                json.loads(r[0])
+                for r in raw.execute(
+                    "SELECT content FROM messages WHERE session_id = ? ORDER BY seq", (big,)
+                )
+            ],
+        ),
+        (
+            f"list sessions over {sizes.sessions:,}",
+            lambda: store.sessions(20),
+            lambda: raw.execute(
+                "SELECT s.id, count(m.id) FROM sessions s LEFT JOIN messages m "
+                "ON m.session_id = s.id GROUP BY s.id ORDER BY s.updated_at DESC LIMIT 20"
+            ).fetchall(),
+        ),
+        (
+            f"search {sizes.messages:,} messages",
+            lambda: store.search("zebra"),
+            lambda: raw.execute(
+                "SELECT DISTINCT session_id FROM messages WHERE text LIKE '%zebra%'"
+            ).fetchall(),
+        ),
+    ]
+
+
+def _figure(
+    name: str, ours: Callable[[], object], baseline: Callable[[], object], runs: int
+) -> Figure:
+    mine, theirs = paired_medians(lambda: seconds(ours), lambda: seconds(baseline), runs)
+    return Figure(4, name, mine, theirs, "s", ceiling=GOAL_S)

@@ -6,10 +6,12 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pexpect
 import pyte
+
+CLAUDE_TUI = (sys.executable, "-m", "claude_tui")
 
 KEYS = {
     "enter": "\r",
@@ -27,14 +29,21 @@ class Terminal:
     """A claude-tui process in a pty; every byte it writes also feeds a pyte screen."""
 
     def __init__(
-        self, args: list[str], env: Mapping[str, str], rows: int = 40, cols: int = 100
+        self,
+        args: list[str],
+        env: Mapping[str, str],
+        rows: int = 40,
+        cols: int = 100,
+        *,
+        program: Sequence[str] = CLAUDE_TUI,
     ) -> None:
+        """``program`` is the command before ``args``; benchmarks run the installed script."""
         self.screen = pyte.Screen(cols, rows)
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "claude_tui", *args],
+            program[0],
+            [*program[1:], *args],
             env=dict(env),
             dimensions=(rows, cols),
             timeout=15,
