@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.status import Status
@@ -10,7 +12,9 @@ from claude_tui.app import Turn, TurnResult
 from claude_tui.core.events import BlockStop, StreamEvent, TextDelta, ThinkingDelta
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.footer import footer
-from claude_tui.ui.markdown_stream import MarkdownStream
+
+if TYPE_CHECKING:
+    from claude_tui.ui.markdown_stream import MarkdownStream
 
 WAITING = "Waiting for Claude…"
 
@@ -33,6 +37,10 @@ class TurnView:
 
     def show(self, turn: Turn) -> TurnResult:
         """Stream the answer to the console and say how it ended."""
+        # Here, not at the top: the renderer's imports (markdown-it, rich's Markdown and
+        # Syntax, pygments) are not needed to draw the prompt; launch preloads them.
+        from claude_tui.ui.markdown_stream import MarkdownStream
+
         spinner = Status(WAITING, console=self._console, spinner="dots")
         spinner.start()
         markdown = MarkdownStream(self._console, code_theme=self.code_theme)
