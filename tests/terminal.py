@@ -100,9 +100,13 @@ class Terminal:
         self._stream.feed(data.rsplit(b"\x1b[6n", 1)[-1])
 
     def _answer_cursor_request(self) -> None:
-        """Reply to a cursor position request the way a real terminal does."""
+        """Reply to a cursor position request the way a real terminal does: at once.
+
+        Not through ``send``, which sleeps 50 ms first (pexpect's delaybeforesend) and
+        would add that to every measured time to prompt.
+        """
         cursor = self.screen.cursor
-        self.child.send(f"\x1b[{cursor.y + 1};{cursor.x + 1}R")
+        os.write(self.child.child_fd, f"\x1b[{cursor.y + 1};{cursor.x + 1}R".encode())
 
     def close(self) -> None:
         """End the process if it is still running."""
