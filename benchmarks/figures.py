@@ -61,7 +61,7 @@ class Figure:
             f"{self.number}. {self.name}",
             "-" if self.measured is None else amount(self.measured, self.unit),
             "-" if self.baseline is None else amount(self.baseline, self.unit),
-            "-" if ratio is None else f"{ratio:.2f}x",
+            "-" if ratio is None else f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.2g}x",
             self.goal,
             self.holds,
         )

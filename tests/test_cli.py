@@ -118,10 +118,18 @@ def test_malformed_config_is_one_line_exit_2(app_env: dict[str, str], home: Path
     """A broken config file names the file and line, exits 2, and shows no traceback."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text('model = "x"\nmax_tokens = \n')
-    result = _run(app_env, "ask", "hi")
-    assert result.returncode == 2
-    assert str(home / "config.toml") in result.stderr and "Traceback" not in result.stderr
-    assert result.stderr.count("\n") == 1
+    for args in (["ask", "hi"], []):
+        result = _run(app_env, *args, stdin=b"hello")
+        assert result.returncode == 2
+        assert str(home / "config.toml") in result.stderr and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1
+
+
+def test_bare_command_answers_piped_input(app_env: dict[str, str], api: ApiDouble) -> None:
+    """`echo question | claude-tui`, with no command, answers like ask."""
+    result = _run(app_env, stdin=b"from a pipe\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "You said: from a pipe\n"
 
 
 def test_config_init_then_show_gives_defaults(app_env: dict[str, str], home: Path) -> None:

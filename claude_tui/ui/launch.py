@@ -54,7 +54,7 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
 
 def _preload_answer() -> None:
     """Load what an answer needs, started once the prompt is up: the import holds the GIL
-    for a second or more, and begun earlier it roughly halves the speed of drawing it."""
+    for a second or more, and begun earlier it slows building and drawing the prompt."""
     preload_sdk(RENDERER)
 
 
