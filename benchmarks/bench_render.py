@@ -2,10 +2,9 @@
 
 Feeds a markdown answer in 4-character deltas into an in-memory terminal
 console. The naive renderer re-renders the whole document in a ``rich.live.Live``
-on every delta, as several peers do; it is quadratic, so it runs on the
-smaller document only and the printed ratio compares like with like.
-
-    python benchmarks/bench_render.py
+on every delta, as several peers do; it is quadratic, so it runs on a small
+document only and its ratio compares like with like. Run through
+``python -m benchmarks``.
 """
 
 from __future__ import annotations
@@ -13,16 +12,30 @@ from __future__ import annotations
 import io
 import statistics
 import time
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.live import Live
 from rich.markdown import Markdown
 
+from benchmarks.figures import Figure
 from claude_tui.ui.markdown_stream import MarkdownStream
 
 DELTA = 4
-# The naive renderer is quadratic: 10 KB takes it about 90 s here, so it gets 4 KB.
-NAIVE_KB = 4
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """Answer sizes in KB, and runs per measurement."""
+
+    small: int
+    large: int
+    naive: int  # the naive renderer is quadratic: 10 KB takes it about 90 s here
+    runs: int
+
+
+FULL = Sizes(small=10, large=200, naive=4, runs=3)
+QUICK = Sizes(small=2, large=20, naive=1, runs=1)
 
 
 def document(kilobytes: int) -> str:
@@ -74,20 +87,43 @@ def p99(values: list[float]) -> float:
     return statistics.quantiles(values, n=100)[98]
 
 
-def main() -> None:
-    small, large, tiny = document(10), document(200), document(NAIVE_KB)
-    small_cpu, small_lat = ours(small)
-    large_cpu, large_lat = ours(large)
-    tiny_cpu, _ = ours(tiny)
-    naive_cpu = naive(tiny)
-    print(f"ours   10 KB: {small_cpu:7.2f} s CPU, p99 per delta {p99(small_lat) * 1e3:.2f} ms")
-    print(f"ours  200 KB: {large_cpu:7.2f} s CPU, p99 per delta {p99(large_lat) * 1e3:.2f} ms")
-    print(f"naive   {NAIVE_KB} KB: {naive_cpu:7.2f} s CPU (re-render per delta)")
-    print(f"ours    {NAIVE_KB} KB: {tiny_cpu:7.2f} s CPU")
-    print(f"naive / ours at {NAIVE_KB} KB: {naive_cpu / tiny_cpu:.1f}x")
-    print(f"p99 at 200 KB / p99 at 10 KB: {p99(large_lat) / p99(small_lat):.2f}")
-    print(f"ours CPU per KB, 200 KB / 10 KB: {(large_cpu / 200) / (small_cpu / 10):.2f}")
+def _median_run(text: str, runs: int) -> tuple[float, float]:
+    """Median CPU seconds and median per-delta p99 of ``runs`` renders of ``text``."""
+    results = [ours(text) for _ in range(runs)]
+    cpu = statistics.median(total for total, _ in results)
+    return cpu, statistics.median(p99(latencies) for _, latencies in results)
 
 
-if __name__ == "__main__":
-    main()
+def figures(quick: bool = False) -> list[Figure]:
+    """CPU against the naive renderer, and whether per-delta cost stays flat as answers grow."""
+    sizes = QUICK if quick else FULL
+    small_cpu, small_p99 = _median_run(document(sizes.small), sizes.runs)
+    large_cpu, large_p99 = _median_run(document(sizes.large), sizes.runs)
+    tiny = document(sizes.naive)
+    tiny_cpu, _ = _median_run(tiny, sizes.runs)
+    naive_cpu = statistics.median(naive(tiny) for _ in range(sizes.runs))
+    return [
+        Figure(
+            2,
+            f"render {sizes.naive} KB: CPU vs naive Live re-render",
+            tiny_cpu,
+            naive_cpu,
+            "s CPU",
+            max_ratio=0.05,
+        ),
+        Figure(
+            2,
+            f"render p99 per delta: {sizes.large} KB vs {sizes.small} KB",
+            large_p99,
+            small_p99,
+            "s",
+            max_ratio=2.0,
+        ),
+        Figure(
+            2,
+            f"render CPU per KB: {sizes.large} KB vs {sizes.small} KB",
+            large_cpu / sizes.large,
+            small_cpu / sizes.small,
+            "s CPU",
+        ),
+    ]

@@ -106,18 +106,23 @@ def root(
     ctx.obj = Options(config, model, system)
     if ctx.invoked_subcommand is not None:
         return
+    raise typer.Exit(_chat(ctx.obj, continue_, resume))
+
+
+def _chat(options: Options, continue_: bool = False, resume: str | None = None) -> int:
+    """What claude-tui does without a command: the chat, or one answer to piped input."""
     with _friendly_errors():
         if not sys.stdin.isatty():
-            raise typer.Exit(_ask(ctx.obj, ""))
+            return _ask(options, "")
         from claude_tui.ui.launch import Resume, run_repl
 
         how = Resume(
             latest=continue_,
             ref=None if resume in (None, PICK) else resume,
             pick=resume == PICK,
-            model_flag=model,
+            model_flag=options.model,
         )
-        raise typer.Exit(run_repl(ctx.obj.load(), os.environ, how))
+        return run_repl(options.load(), os.environ, how)
 
 
 @app.command()
@@ -298,7 +303,23 @@ def main(argv: list[str] | None = None) -> None:
         if not is_utf8(arg):
             typer.echo(f"claude-tui: error: argument {number} is not valid UTF-8", err=True)
             raise SystemExit(UsageError.exit_code)
-    app(args=_fill_optional_resume(args), prog_name="claude-tui")
+    args = _fill_optional_resume(args)
+    if not args:
+        sys.exit(_bare_chat())
+    app(args=args, prog_name="claude-tui")
+
+
+def _bare_chat() -> int:
+    """``claude-tui`` alone: the chat, without asking typer to parse no arguments.
+
+    typer builds a pydantic TypeAdapter for every option before it looks at the value,
+    even one left at its default: pydantic's import and the schemas cost more CPU
+    before the prompt than anything of ours.
+    """
+    try:
+        return _chat(Options(None, None, None))
+    except typer.Exit as exc:
+        return exc.exit_code
 
 
 def _fill_optional_resume(argv: list[str]) -> list[str]:

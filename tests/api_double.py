@@ -5,7 +5,8 @@ so everything below our own code - the SDK's parsing, retries and error classes,
 httpx2's chunked decoding and timeouts - runs for real. Answers are scripted with
 :class:`Reply`; without a script the double echoes the last user message.
 
-Run ``python tests/api_double.py --port N`` to serve the defaults by hand.
+Run ``python tests/api_double.py --port N`` to serve the defaults by hand, or add
+``--reply-file FILE`` to answer every message with that file's text (the benchmarks do).
 """
 
 from __future__ import annotations
@@ -125,9 +126,12 @@ class RecordedRequest:
 class ApiDouble:
     """A threaded HTTP server that answers like the Messages API; use it as a context manager."""
 
-    def __init__(self, *, api_key: str = "sk-ant-test-key", port: int = 0) -> None:
+    def __init__(
+        self, *, api_key: str = "sk-ant-test-key", port: int = 0, default: Reply | None = None
+    ) -> None:
         self.api_key = api_key
         self._port = port
+        self._default = default
         self.requests: list[RecordedRequest] = []
         self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
         self._stopping = threading.Event()
@@ -186,11 +190,11 @@ class ApiDouble:
             self._queue.extend([reply] * reply.times)
 
     def _next_reply(self, body: dict[str, Any]) -> Reply:
-        """The next scripted answer, or an echo of the last user message when none is left."""
+        """The next scripted answer; when none is left, the default or an echo of the message."""
         try:
             return self._queue.popleft()
         except IndexError:
-            return Reply(text="You said: " + _last_user_text(body))
+            return self._default or Reply(text="You said: " + _last_user_text(body))
 
     def _next_id(self, prefix: str) -> str:
         """Ids like ``msg_0001`` / ``req_0001``: unique per double, stable across runs."""
@@ -563,12 +567,19 @@ def _count_tokens(body: dict[str, Any]) -> int:
 
 
 def main() -> None:
-    """Serve the default models and echo replies until killed, for manual tries and benchmarks."""
+    """Serve the default models and echo (or one fixed) replies until killed, for manual tries
+    and benchmarks; the first line printed is the base URL."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0, help="0 lets the OS choose")
     parser.add_argument("--api-key", default="sk-ant-test-key")
+    parser.add_argument("--reply-file", help="answer every message with this file's text")
+    parser.add_argument("--chunk", type=int, default=4, help="characters per text delta")
     args = parser.parse_args()
-    with ApiDouble(api_key=args.api_key, port=args.port) as double:
+    default = None
+    if args.reply_file:
+        with open(args.reply_file, encoding="utf-8") as file:
+            default = Reply(text=file.read(), chunk=args.chunk)
+    with ApiDouble(api_key=args.api_key, port=args.port, default=default) as double:
         print(double.base_url, flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

@@ -6,10 +6,12 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import pexpect
 import pyte
+
+CLAUDE_TUI = (sys.executable, "-m", "claude_tui")
 
 KEYS = {
     "enter": "\r",
@@ -32,14 +34,17 @@ class Terminal:
         env: Mapping[str, str],
         rows: int = 40,
         cols: int = 100,
+        *,
+        program: Sequence[str] = CLAUDE_TUI,
         preexec_fn: Callable[[], None] | None = None,
     ) -> None:
+        """``program`` is the command before ``args``; benchmarks run the installed script."""
         self.screen = pyte.Screen(cols, rows)
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self.child = pexpect.spawn(
-            sys.executable,
-            ["-m", "claude_tui", *args],
+            program[0],
+            [*program[1:], *args],
             env=dict(env),
             dimensions=(rows, cols),
             timeout=15,
@@ -102,9 +107,13 @@ class Terminal:
         self._stream.feed(data.rsplit(b"\x1b[6n", 1)[-1])
 
     def _answer_cursor_request(self) -> None:
-        """Reply to a cursor position request the way a real terminal does."""
+        """Reply to a cursor position request the way a real terminal does: at once.
+
+        Not through ``send``, which sleeps 50 ms first (pexpect's delaybeforesend) and
+        would add that to every measured time to prompt.
+        """
         cursor = self.screen.cursor
-        self.child.send(f"\x1b[{cursor.y + 1};{cursor.x + 1}R")
+        os.write(self.child.child_fd, f"\x1b[{cursor.y + 1};{cursor.x + 1}R".encode())
 
     def close(self) -> None:
         """End the process if it is still running."""

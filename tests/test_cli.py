@@ -28,18 +28,33 @@ def _run(env: dict[str, str], *args: str, stdin: bytes = b"") -> subprocess.Comp
     )
 
 
-def test_version_prints_without_importing_the_sdk(app_env: dict[str, str]) -> None:
-    """--version answers without paying for the anthropic import."""
+def _run_importtime(env: dict[str, str], *args: str) -> tuple[str, set[str]]:
+    """Standard output, and the top-level packages the run imported anything from."""
     result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "claude_tui", "--version"],
-        env=app_env,
+        [sys.executable, "-X", "importtime", "-m", "claude_tui", *args],
+        env=env,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert result.stdout.strip() == f"claude-tui {__version__}"
-    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    modules = (line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines())
+    return result.stdout, {module.split(".")[0] for module in modules}
+
+
+def test_version_prints_without_importing_the_sdk(app_env: dict[str, str]) -> None:
+    """--version answers without paying for the anthropic import."""
+    stdout, imported = _run_importtime(app_env, "--version")
+    assert stdout.strip() == f"claude-tui {__version__}"
     assert "anthropic" not in imported and "prompt_toolkit" not in imported
+
+
+def test_help_prints_without_importing_the_sdk(app_env: dict[str, str]) -> None:
+    """--help, for the app and for a command, answers without the SDK or the chat UI."""
+    for args in (["--help"], ["ask", "--help"]):
+        stdout, imported = _run_importtime(app_env, *args)
+        assert "Usage: claude-tui" in stdout
+        assert "anthropic" not in imported and "httpx2" not in imported
+        assert "prompt_toolkit" not in imported
 
 
 def test_ask_piped_prints_plain_markdown(app_env: dict[str, str], api: ApiDouble) -> None:
@@ -103,10 +118,18 @@ def test_malformed_config_is_one_line_exit_2(app_env: dict[str, str], home: Path
     """A broken config file names the file and line, exits 2, and shows no traceback."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "config.toml").write_text('model = "x"\nmax_tokens = \n')
-    result = _run(app_env, "ask", "hi")
-    assert result.returncode == 2
-    assert str(home / "config.toml") in result.stderr and "Traceback" not in result.stderr
-    assert result.stderr.count("\n") == 1
+    for args in (["ask", "hi"], []):
+        result = _run(app_env, *args, stdin=b"hello")
+        assert result.returncode == 2
+        assert str(home / "config.toml") in result.stderr and "Traceback" not in result.stderr
+        assert result.stderr.count("\n") == 1
+
+
+def test_bare_command_answers_piped_input(app_env: dict[str, str], api: ApiDouble) -> None:
+    """`echo question | claude-tui`, with no command, answers like ask."""
+    result = _run(app_env, stdin=b"from a pipe\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "You said: from a pipe\n"
 
 
 def test_config_init_then_show_gives_defaults(app_env: dict[str, str], home: Path) -> None:

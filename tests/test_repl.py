@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 from tests.api_double import ApiDouble, Reply
@@ -225,3 +227,20 @@ def test_resizing_mid_answer_keeps_every_paragraph_once(
         terminal.close()
     flat = "".join(screen.splitlines())
     assert [flat.count(f"P{n}:") for n in range(1, 9)] == [1] * 8
+
+
+def test_sdk_and_renderer_load_in_the_background_after_the_prompt(
+    app_env: dict[str, str],
+) -> None:
+    """No SDK module is imported before the prompt is drawn; the SDK and renderer follow."""
+    importtime = (sys.executable, "-X", "importtime", "-m", "claude_tui")
+    term = Terminal([], app_env, program=importtime)
+    try:
+        # importlib.import_module's own module gets no line, but what it imports does.
+        loaded = [rb"\| +anthropic\.types\r\n", rb"\| +rich\.markdown\r\n"]
+        term.wait_for(lambda _: all(re.search(name, term.raw) for name in loaded), timeout=60)
+        drawn = bytes(term.raw).index(READY.encode())
+        assert b"anthropic" not in term.raw[:drawn]
+        assert b"markdown_it" not in term.raw[:drawn]
+    finally:
+        term.close()

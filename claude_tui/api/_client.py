@@ -20,11 +20,20 @@ if TYPE_CHECKING:
     import anthropic
 
 
-def preload_sdk() -> threading.Thread:
-    """Import the SDK in the background so it is ready by the time a message is sent."""
-    thread = threading.Thread(target=importlib.import_module, args=("anthropic",), daemon=True)
+def preload_sdk(*then: str) -> threading.Thread:
+    """Import the SDK in the background so it is ready by the time a message is sent.
+
+    ``then`` names modules the answer needs after the SDK (the renderer), imported next
+    in the same thread.
+    """
+    thread = threading.Thread(target=_import_all, args=("anthropic", *then), daemon=True)
     thread.start()
     return thread
+
+
+def _import_all(*names: str) -> None:
+    for name in names:
+        importlib.import_module(name)
 
 
 def _sdk() -> ModuleType:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 from typing import TextIO
 
-from markdown_it import MarkdownIt
-
 
 def osc52(text: str) -> str:
     """The escape sequence that asks the terminal to put ``text`` on the clipboard."""
@@ -22,5 +20,8 @@ def copy_to_clipboard(stream: TextIO, text: str) -> None:
 
 def code_blocks(markdown: str) -> list[str]:
     """The fenced and indented code blocks of an answer, in order, as plain text."""
+    # Here, not at the top: /copy is rare and markdown-it is not needed to draw the prompt.
+    from markdown_it import MarkdownIt
+
     tokens = MarkdownIt("commonmark").parse(markdown)
     return [t.content for t in tokens if t.type in ("fence", "code_block")]

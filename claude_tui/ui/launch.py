@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +27,7 @@ from claude_tui.ui.slash_commands import REPLAY_MESSAGES
 from claude_tui.ui.turn_view import TurnView
 
 INTERRUPTED_EXIT = 130
+RENDERER = "claude_tui.ui.markdown_stream"
 PICKER_SESSIONS = 200
 HANGUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
@@ -43,7 +44,6 @@ class Resume:
 
 def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) -> int:
     """The interactive chat; the SDK loads in the background while the person types."""
-    preload_sdk()
     console = Console(highlight=False)
     store = open_store(env)
     session = _chosen_session(store, resume)
@@ -51,7 +51,9 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
         chat = build_chat(config, env, store, session, tracker)
         if session is not None:
             _resume(chat, session, resume, console, config)
-        repl = Repl(chat, console, _view(config, console), history_path=_history(env, console))
+        history = _history(env, console)
+        view = _view(config, console)
+        repl = Repl(chat, console, view, history_path=history, on_drawn=_after_prompt(chat))
         return repl.run()
 
 
@@ -86,6 +88,20 @@ def _metered(env: Mapping[str, str], console: Console) -> Iterator[Tracker]:
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     """Unwind like an exit, so the partial answer is saved and the ledger flushed."""
     raise SystemExit(128 + signum)
+
+
+def _after_prompt(chat: Chat) -> Callable[[], None]:
+    """Load what an answer needs once the prompt is up: the SDK, the renderer, the tokenizer.
+
+    The imports hold the GIL for a second or more; begun earlier they slow building
+    and drawing the prompt.
+    """
+
+    def load() -> None:
+        preload_sdk(RENDERER)
+        chat.warm_up()
+
+    return load
 
 
 def _chosen_session(store: Store, resume: Resume) -> SessionInfo | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.application import Application
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import FormattedText
@@ -38,7 +39,9 @@ class Repl:
         history_path: Path | None = None,
         input: Input | None = None,
         output: Output | None = None,
+        on_drawn: Callable[[], object] | None = None,
     ) -> None:
+        """``on_drawn`` runs once, when the first prompt is fully on the screen."""
         self.chat = chat
         self.console = console
         self.view = view
@@ -58,16 +61,8 @@ class Repl:
             input=input,
             output=output,
         )
-        self._session.app.after_render += self._warm_up
-
-    def _warm_up(self, _: object) -> None:
-        """Once the prompt is on screen, load the tokenizer table in the background.
-
-        It holds the interpreter for a fifth of a second, so starting it earlier
-        would delay the first paint of the prompt.
-        """
-        self._session.app.after_render -= self._warm_up
-        self.chat.warm_up()
+        if on_drawn is not None:
+            self._session.app.after_render += _once_drawn(on_drawn)
 
     def run(self) -> int:
         """Loop until /quit or Ctrl-D on an empty line."""
@@ -178,6 +173,21 @@ class SlashCompleter(Completer):
             for model in self._repl.known_models:
                 if model.startswith(arg):
                     yield Completion(model, start_position=-len(arg))
+
+
+def _once_drawn(action: Callable[[], object]) -> Callable[[Application[str]], None]:
+    """An after-render handler that runs ``action`` after the first complete draw.
+
+    The first render waits for the terminal's cursor position report before it can put
+    the toolbar at the bottom; work started earlier would compete with that draw.
+    """
+    pending = [action]
+
+    def handler(app: Application[str]) -> None:
+        if pending and not app.renderer.waiting_for_cpr:
+            pending.pop()()
+
+    return handler
 
 
 class KeptFileHistory(FileHistory):

@@ -18,7 +18,6 @@ from claude_tui.core.conversation import Conversation
 from claude_tui.core.inert import inert
 from claude_tui.store import SearchHit, SessionInfo
 from claude_tui.store.sessions import MATCH_END, MATCH_START
-from claude_tui.ui.markdown_stream import render_markdown
 from claude_tui.ui.style import PROMPT
 
 
@@ -87,6 +86,9 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
 
 def replay(console: Console, conversation: Conversation, code_theme: str, last: int) -> None:
     """Show the last ``last`` messages (0: all) the way they looked when they streamed."""
+    # Here, not at the top, so the renderer's imports stay off the way to the prompt.
+    from claude_tui.ui.markdown_stream import render_markdown
+
     shown = conversation.messages[-last:] if last else conversation.messages
     hidden = len(conversation.messages) - len(shown)
     if hidden:

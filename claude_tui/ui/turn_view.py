@@ -6,6 +6,8 @@ like the answer, so they are made inert before they reach the terminal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.status import Status
 from rich.text import Text
@@ -15,7 +17,9 @@ from claude_tui.core.events import BlockStop, Retrying, StreamEvent, TextDelta, 
 from claude_tui.core.inert import inert
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.footer import footer
-from claude_tui.ui.markdown_stream import MarkdownStream
+
+if TYPE_CHECKING:
+    from claude_tui.ui.markdown_stream import MarkdownStream
 
 WAITING = "Waiting for Claude…"
 
@@ -43,6 +47,10 @@ class TurnView:
 
     def show(self, turn: Turn) -> TurnResult:
         """Stream the answer to the console and say how it ended."""
+        # Here, not at the top: the renderer's imports (markdown-it, rich's Markdown and
+        # Syntax, pygments) are not needed to draw the prompt; launch preloads them.
+        from claude_tui.ui.markdown_stream import MarkdownStream
+
         spinner = Status(WAITING, console=self._console, spinner="dots")
         spinner.start()
         markdown = MarkdownStream(self._console, code_theme=self.code_theme)

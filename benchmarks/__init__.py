@@ -1,0 +1,1 @@
+"""Benchmarks for issue 6, "Fast": run them all with ``python -m benchmarks``."""
