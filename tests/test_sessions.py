@@ -142,7 +142,7 @@ def test_corrupt_database_is_one_line_and_untouched(app_env: dict[str, str], hom
 def test_sessions_cli_list_search_export_rename_delete(
     app_env: dict[str, str], api: ApiDouble, tmp_path: Path
 ) -> None:
-    """The sessions subcommands find, export, rename and delete a saved chat."""
+    """The sessions subcommands find, export, rename, price and delete a saved chat."""
     api.script(Reply(text="Here:\n\n```python\nprint('hi')\n```\n"))
     assert _run(app_env, "ask", "show me zebra code").returncode == 0
     listed = json.loads(_run(app_env, "sessions", "list", "--json").stdout)
@@ -158,7 +158,10 @@ def test_sessions_cli_list_search_export_rename_delete(
     assert document["messages"][1]["content"][0]["type"] == "text"
     assert api.api_key not in target.read_text() + markdown
     assert _run(app_env, "sessions", "rename", session_id, "Zebras").returncode == 0
-    assert "Zebras" in _run(app_env, "sessions", "list").stdout
+    row = next(
+        line for line in _run(app_env, "sessions", "list").stdout.splitlines() if "Zebras" in line
+    )
+    assert "$0.0001" in row  # 12 in x $2 + 9 out x $10 per million = $0.000114
     assert _run(app_env, "sessions", "delete", session_id).returncode == 2
     assert _run(app_env, "sessions", "delete", session_id, "--yes").returncode == 0
     assert json.loads(_run(app_env, "sessions", "list", "--json").stdout) == []

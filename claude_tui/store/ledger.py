@@ -100,6 +100,16 @@ class Ledger:
         ).fetchone()
         return _totals(row)
 
+    def session_totals(self, session_ids: list[str]) -> dict[str, Totals]:
+        """All-time totals of the given sessions (those with any calls), for session lists."""
+        marks = ", ".join("?" * len(session_ids))
+        rows = self._conn.execute(
+            f"SELECT session_id, {_ROLLUP_COLUMNS} FROM usage_sessions "
+            f"WHERE session_id IN ({marks})",
+            session_ids,
+        )
+        return {row[0]: _totals(row[1:]) for row in rows}
+
     def grouped(
         self, by: Grouping, since: str | None = None, limit: int | None = None
     ) -> list[tuple[str, Totals]]:

@@ -25,7 +25,8 @@ def list_sessions(store: Store, console: Console, limit: int, as_json: bool) -> 
     if as_json:
         _write_json(console, [asdict(s) for s in sessions])
     elif sessions:
-        console.print(sessions_table(sessions))
+        costs = store.ledger.session_totals([s.id for s in sessions])
+        console.print(sessions_table(sessions, costs))
     else:
         console.print("No saved sessions yet.")
 

@@ -8,7 +8,7 @@ answers are the model's untrusted text.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from rich.console import Console
 from rich.table import Table
@@ -16,8 +16,10 @@ from rich.text import Text
 
 from claude_tui.core.conversation import Conversation
 from claude_tui.core.inert import inert
+from claude_tui.core.usage import Totals
 from claude_tui.store import SearchHit, SessionInfo
 from claude_tui.store.sessions import MATCH_END, MATCH_START
+from claude_tui.ui.cost_view import money
 from claude_tui.ui.style import PROMPT
 
 
@@ -40,21 +42,28 @@ def age(then: float, now: float) -> str:
     return f"{seconds}s ago"
 
 
-def sessions_table(sessions: list[SessionInfo], clock: Callable[[], float] = time.time) -> Table:
-    """Id, title, age and message count, newest first as given."""
+def sessions_table(
+    sessions: list[SessionInfo],
+    costs: Mapping[str, Totals] | None = None,
+    clock: Callable[[], float] = time.time,
+) -> Table:
+    """Id, title, age, message count and what each session cost, newest first as given."""
     now = clock()
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
     table.add_column("updated", justify="right", no_wrap=True)
     table.add_column("msgs", justify="right")
+    table.add_column("cost", justify="right", no_wrap=True)
     table.add_column("model", style="dim", no_wrap=True)
     for info in sessions:
+        spent = (costs or {}).get(info.id)
         table.add_row(
             info.id,
             Text(title(info)),
             age(info.updated_at, now),
             str(info.message_count),
+            money(spent.cost, spent) if spent else "-",
             inert(info.model),
         )
     return table

@@ -97,7 +97,8 @@ def _sessions(repl: Repl, _: str) -> None:
     if not sessions:
         repl.console.print("No saved sessions yet.")
         return
-    repl.console.print(sessions_table(sessions))
+    costs = _store(repl).ledger.session_totals([s.id for s in sessions])
+    repl.console.print(sessions_table(sessions, costs))
 
 
 @COMMANDS.command("resume", "continue a saved session (id prefix or title; alone: pick)", "[ID]")
