@@ -18,6 +18,7 @@ KEYS = {
     "alt-enter": "\x1b\r",
     "ctrl-c": "\x03",
     "ctrl-d": "\x04",
+    "ctrl-l": "\x0c",
     "ctrl-r": "\x12",
     "tab": "\t",
     "up": "\x1b[A",

@@ -147,17 +147,18 @@ def test_context_command_reads_the_window_from_the_models_list(
     terminal.wait_for("window 1,000,000 for claude-sonnet-5-5")
 
 
-def test_the_tokenizer_loads_after_the_prompt_with_no_network(
+def test_context_loads_the_tokenizer_on_demand_with_no_network(
     terminal: Terminal, api: ApiDouble
 ) -> None:
-    """Once the prompt is up the cl100k table loads in the background, offline, for exact counts."""
+    """/context wants exact counts: the cl100k table loads in the background, offline."""
     terminal.wait_for(READY)
-    for _ in range(50):
+    marker = b"to match the API's counts"
+    for asked in range(1, 50):
         terminal.type("/context")
         terminal.press("enter")
-        screen = terminal.wait_for("to match the API's counts")
-        if "counted with the cl100k table" in screen:
+        terminal.wait_for(lambda _, asked=asked: terminal.raw.count(marker) >= asked)
+        if b"counted with the cl100k table" in terminal.raw:
+            assert b"counted with about 4 characters a token" in terminal.raw  # at first
             return
-        terminal.press("ctrl-l")
         time.sleep(0.2)
     raise AssertionError("the tokenizer never became ready")

@@ -8,7 +8,6 @@ no planted sequence arrives whole, and its visible stand-in is on the screen.
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
@@ -76,8 +75,7 @@ def test_every_markdown_element_renders_controls_inert(how: str) -> None:
         if how == "one shot":
             render_markdown(console, DOCUMENT)
         else:
-            ticks = itertools.count()
-            with MarkdownStream(console, clock=lambda: next(ticks) * 0.05) as stream:
+            with MarkdownStream(console) as stream:
                 for char in DOCUMENT:
                     stream.feed(char)
     raw = capture.get()

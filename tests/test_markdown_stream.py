@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,8 +34,7 @@ CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if chr(c) n
 
 def _stream(text: str, width: int, sizes: list[int], height: int = 20) -> tuple[list[str], str]:
     console, buffer = make_console(width, height)
-    ticks = itertools.count()
-    with MarkdownStream(console, clock=lambda: next(ticks) * 0.05) as stream:
+    with MarkdownStream(console) as stream:
         position = 0
         for size in sizes:
             stream.feed(text[position : position + size])
@@ -75,7 +74,7 @@ def test_single_character_deltas_render_like_one_shot() -> None:
 def test_finished_blocks_reach_the_scrollback_before_the_end() -> None:
     """A finished paragraph is printed once a later block starts, before finish()."""
     console, buffer = make_console(60)
-    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream = MarkdownStream(console)
     stream.feed("First paragraph.\n\nSecond")
     assert "First paragraph." in buffer.getvalue()
     stream.finish()
@@ -84,7 +83,7 @@ def test_finished_blocks_reach_the_scrollback_before_the_end() -> None:
 def test_long_open_fence_commits_lines_while_open() -> None:
     """An open code block taller than the screen prints its finished lines as they come."""
     console, buffer = make_console(60, height=10)
-    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream = MarkdownStream(console)
     stream.feed("```\n" + "".join(f"row {n}\n" for n in range(30)))
     printed = [line for line in screen_lines(buffer.getvalue(), 60) if "row" in line]
     assert len(printed) >= 20
@@ -102,7 +101,7 @@ def test_nothing_is_drawn_before_the_first_delta() -> None:
 def test_finish_is_idempotent_and_later_feeds_are_ignored() -> None:
     """Finishing twice prints nothing more, and text after finish is not drawn."""
     console, buffer = make_console(60)
-    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream = MarkdownStream(console)
     stream.feed("done")
     stream.finish()
     after = buffer.getvalue()
@@ -115,7 +114,7 @@ def test_interrupt_keeps_the_partial_answer_on_screen() -> None:
     """Ctrl-C inside the stream leaves what arrived rendered in the scrollback."""
     console, buffer = make_console(60)
     try:
-        with MarkdownStream(console, clock=lambda: 0.0) as stream:
+        with MarkdownStream(console) as stream:
             stream.feed("Partial **answer** so far")
             raise KeyboardInterrupt
     except KeyboardInterrupt:
@@ -123,14 +122,21 @@ def test_interrupt_keeps_the_partial_answer_on_screen() -> None:
     assert screen_lines(buffer.getvalue(), 60) == ["Partial answer so far"]
 
 
-def test_redraws_are_rate_limited_by_the_clock() -> None:
-    """With a frozen clock the live tail is drawn once, however many deltas arrive."""
+def test_feeding_renders_nothing_itself_and_a_pause_shows_every_character() -> None:
+    """Deltas cost no drawing; when the model pauses, the last characters are on screen."""
     console, buffer = make_console(60)
-    stream = MarkdownStream(console, max_refresh_per_second=10, clock=lambda: 5.0)
-    for _ in range(50):
-        stream.feed("word ")
-    assert buffer.getvalue().count("word") == 1
+    stream = MarkdownStream(console, max_refresh_per_second=20)
+    words = ["one "] + [f"w{n} " for n in range(100)] + ["last"]
+    for word in words:
+        stream.feed(word)
+    frames_while_feeding = buffer.getvalue().count("one")
+    deadline = time.monotonic() + 5
+    while "last" not in screen_lines(buffer.getvalue(), 60)[-1]:
+        assert time.monotonic() < deadline, "the paused tail was never drawn"
+        time.sleep(0.02)
     stream.finish()
+    assert frames_while_feeding < 10
+    assert screen_lines(buffer.getvalue(), 60) == one_shot("".join(words), 60)
 
 
 def test_parsing_work_grows_linearly_with_the_answer() -> None:
@@ -138,7 +144,7 @@ def test_parsing_work_grows_linearly_with_the_answer() -> None:
 
     def parsed(paragraphs: int) -> int:
         console, _ = make_console(80)
-        stream = MarkdownStream(console, clock=lambda: 0.0)
+        stream = MarkdownStream(console)
         text = "".join(f"Paragraph {n} has a few words.\n\n" for n in range(paragraphs))
         for index in range(0, len(text), 4):
             stream.feed(text[index : index + 4])
@@ -152,7 +158,7 @@ def test_parsing_work_grows_linearly_with_the_answer() -> None:
 def test_long_fence_is_not_reparsed_per_line() -> None:
     """Inside a long code block, new lines cost no parse of the whole block."""
     console, _ = make_console(80, height=40)
-    stream = MarkdownStream(console, clock=lambda: 0.0)
+    stream = MarkdownStream(console)
     stream.feed("```\n")
     for n in range(2000):
         stream.feed(f"code line {n}\n")

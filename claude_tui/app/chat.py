@@ -28,6 +28,8 @@ from claude_tui.store import SessionInfo
 
 # How often a streaming answer is written to disk: a crash loses at most this much.
 SAVE_EVERY_S = 1.0
+# From this share of the context limit on, token estimates are worth the tokenizer table.
+EXACT_FROM = 0.25
 
 
 class StreamingApi(Protocol):
@@ -271,12 +273,20 @@ class Chat:
 
     @property
     def exact_counts(self) -> bool:
-        """Whether token estimates come from the tokenizer table (else ~4 characters a token)."""
+        """Whether token estimates come from the tokenizer table (else ~4 characters a token).
+
+        Asking means precision is wanted, so it starts loading the table if it is not yet.
+        """
+        self.want_exact_counts()
         self._budget()  # switches to exact counts if the tokenizer has just become ready
         return self._exact
 
-    def warm_up(self) -> None:
-        """Start loading the tokenizer table in the background, once the prompt is up."""
+    def want_exact_counts(self) -> None:
+        """Load the tokenizer table in the background (50 MB, a fifth of a second of CPU).
+
+        Short chats never need it: calibrated estimates are close enough far from the
+        window's edge, so it is loaded only once precision matters.
+        """
         if self._tokenizer is not None:
             self._tokenizer.start_loading()
 
@@ -303,7 +313,10 @@ class Chat:
     def _fit_context(self) -> int:
         """Stop sending the oldest exchanges if the history outgrew the window."""
         budget, conversation = self._budget(), self.conversation
-        near_full = budget.tokens(conversation) > DEFAULT_WINDOW // 2
+        used = budget.tokens(conversation)
+        if used > self.context_limit() * EXACT_FROM:
+            self.want_exact_counts()
+        near_full = used > DEFAULT_WINDOW // 2
         fit = budget.fit(conversation, self.context_limit(fetch=near_full))
         if fit.dropped:
             conversation.start = fit.start

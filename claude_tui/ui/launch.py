@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +53,7 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
             _resume(chat, session, resume, console, config)
         history = _history(env, console)
         view = _view(config, console)
-        repl = Repl(chat, console, view, history_path=history, on_drawn=_after_prompt(chat))
+        repl = Repl(chat, console, view, history_path=history, on_drawn=_preload_answer)
         return repl.run()
 
 
@@ -90,18 +90,13 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _after_prompt(chat: Chat) -> Callable[[], None]:
-    """Load what an answer needs once the prompt is up: the SDK, the renderer, the tokenizer.
+def _preload_answer() -> None:
+    """Load what an answer needs once the prompt is up: the SDK, then the renderer.
 
     The imports hold the GIL for a second or more; begun earlier they slow building
     and drawing the prompt.
     """
-
-    def load() -> None:
-        preload_sdk(RENDERER)
-        chat.warm_up()
-
-    return load
+    preload_sdk(RENDERER)
 
 
 def _chosen_session(store: Store, resume: Resume) -> SessionInfo | None:

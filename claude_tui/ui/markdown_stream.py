@@ -8,6 +8,10 @@ whole document, and only the last, unfinished block lives in a transient
 arrive, so the live region never outgrows the screen. The test of all this:
 the final screen equals a one-shot render of the same text.
 
+The live tail is drawn by rich's refresh thread at a bounded rate, from the
+text as it stands when the frame is drawn: feeding costs no rendering, and
+when the model pauses the screen still shows every character that arrived.
+
 The model's text is untrusted: both ways in (:meth:`MarkdownStream.feed` and
 :func:`render_markdown`) pass it through :func:`~claude_tui.core.inert.inert`
 first, so an escape sequence in it is shown, never obeyed, in the live tail,
@@ -16,8 +20,6 @@ the committed blocks, code blocks and tables alike.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -106,19 +108,17 @@ class MarkdownStream:
         *,
         code_theme: str = "monokai",
         max_refresh_per_second: float = 10.0,
-        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._console = console
         self._code_theme = code_theme
-        self._interval = 1.0 / max_refresh_per_second
-        self._clock = clock
+        self._refresh_rate = max_refresh_per_second
         self._parser = _parser()
         self._parts: list[str] = []
         self._tail: list[str] = []
         self._blank_before = False
         self._fence: _OpenFence | None = None
         self._live: Live | None = None
-        self._drawn_at = float("-inf")
+        self._hiding = False
         self._finished = False
         self.parsed_chars = 0
 
@@ -283,25 +283,27 @@ class MarkdownStream:
         full on stop, and a frame taller than the screen could not be erased.
         """
         if self._live is not None:
-            self._live.update(Text(""), refresh=True)
+            self._hiding = True
+            self._live.refresh()
             self._live.stop()
             self._live = None
+            self._hiding = False
 
     def _draw(self) -> None:
-        """Redraw the live tail, at most ``max_refresh_per_second`` times a second."""
-        now = self._clock()
-        if now - self._drawn_at < self._interval:
-            return
-        self._drawn_at = now
+        """Make sure a live region shows the tail; rich's thread redraws it from then on."""
         if self._live is None:
             self._live = Live(
                 console=self._console,
-                auto_refresh=False,
+                get_renderable=self._frame,
+                refresh_per_second=self._refresh_rate,
                 transient=True,
                 vertical_overflow="crop",
             )
-            self._live.start()
-        self._live.update(self._tail_view(), refresh=True)
+            self._live.start(refresh=True)
+
+    def _frame(self) -> RenderableType:
+        """The tail as it stands now; called under the live region's lock, by either thread."""
+        return Text("") if self._hiding else self._tail_view()
 
     def _tail_view(self) -> RenderableType:
         tail = "".join(self._tail)
