@@ -6,6 +6,7 @@ from rich.text import Text
 
 from claude_tui.app import TurnResult
 from claude_tui.core.events import Usage
+from claude_tui.core.inert import inert
 from claude_tui.core.usage import UsageRecord, format_usd
 
 
@@ -29,7 +30,7 @@ def footer(result: TurnResult) -> Text:
             parts.append(f"{speed:.1f} tok/s")
     if result.stop and result.stop.stop_reason not in (None, "end_turn", "stop_sequence"):
         parts.append(f"stopped: {result.stop.stop_reason}")
-    return Text(" · ".join(parts), style="dim")
+    return Text(inert(" · ".join(parts)), style="dim")  # the model id comes from the server
 
 
 def _cost(record: UsageRecord) -> str:

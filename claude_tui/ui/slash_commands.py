@@ -18,6 +18,7 @@ from rich.text import Text
 
 from claude_tui.app.compact import compact
 from claude_tui.app.meter import local_day
+from claude_tui.core.inert import inert
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
@@ -61,8 +62,8 @@ def _model(repl: Repl, arg: str) -> None:
     current = repl.chat.settings.model
     for model in models:
         mark = "[green]●[/]" if model.id == current else " "
-        name = f" [dim]{escape(model.display_name)}[/]" if model.display_name else ""
-        repl.console.print(f"{mark} {escape(model.id)}{name}", highlight=False)
+        name = f" [dim]{escape(inert(model.display_name))}[/]" if model.display_name else ""
+        repl.console.print(f"{mark} {escape(inert(model.id))}{name}", highlight=False)
 
 
 def _switch_model(repl: Repl, model: str) -> None:
@@ -70,7 +71,7 @@ def _switch_model(repl: Repl, model: str) -> None:
     if known and model not in known:
         raise UsageError(f"unknown model '{model}'; /model lists the models you can use")
     repl.chat.switch_model(model)
-    repl.console.print(f"Model: [bold]{escape(model)}[/]")
+    repl.console.print(f"Model: [bold]{escape(inert(model))}[/]")
 
 
 @COMMANDS.command("system", "show the system prompt, or set it (/system none clears)", "[TEXT]")
