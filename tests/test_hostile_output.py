@@ -13,6 +13,8 @@ import json
 import pytest
 from rich.console import Console
 
+from claude_tui.app import TurnResult
+from claude_tui.ui.footer import footer
 from claude_tui.ui.markdown_stream import MarkdownStream, render_markdown
 from tests.api_double import ApiDouble, Reply
 from tests.render import screen_lines
@@ -194,3 +196,9 @@ def test_json_lists_escape_controls_yet_keep_the_title(
     """`sessions list --json` writes the exact title, with DEL and C1 as JSON escapes."""
     document = _run(app_env, "sessions", "list", "--json").stdout
     assert "\x9b" not in document and json.loads(document)[0]["title"] == TITLE
+
+
+def test_the_footer_shows_a_hostile_model_id_inert() -> None:
+    """The model id in the footer comes from the server, so its controls are shown, not run."""
+    result = TurnResult("complete", "claude\x1b]0;PWNED\x07", None, None, None, 1.0)
+    assert footer(result).plain == "claude␛]0;PWNED␇"
