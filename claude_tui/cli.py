@@ -140,7 +140,7 @@ def ask(
 
 def _ask(options: Options, text: str, **overrides: object) -> int:
     """A question from the arguments, from a pipe, or both (the piped text after it)."""
-    from claude_tui.ui.launch import run_ask
+    from claude_tui.ui.ask import run_ask
 
     config = options.load(**overrides)
     piped = "" if sys.stdin.isatty() else _read_stdin()

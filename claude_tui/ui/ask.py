@@ -1,0 +1,35 @@
+"""``claude-tui ask``: one answer to stdout, without the interactive prompt's imports."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+
+from rich.console import Console
+
+from claude_tui.app import TurnResult, build_chat, open_store
+from claude_tui.config import Config
+from claude_tui.errors import UsageError
+from claude_tui.ui.lifecycle import metered, turn_view
+from claude_tui.ui.plain import print_plain
+
+INTERRUPTED_EXIT = 130
+
+
+def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
+    """One answer to stdout: rendered for a terminal, raw markdown for a pipe."""
+    if not question.strip():
+        raise UsageError('nothing to ask: claude-tui ask "question", or pipe the question in')
+    console = Console(highlight=False)
+    view = turn_view(config, console)
+    store = open_store(env)
+    with metered(env, Console(stderr=True, highlight=False)) as tracker:
+        turn = build_chat(config, env, store, tracker=tracker).send(question)
+        result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
+    return _exit_code(result)
+
+
+def _exit_code(result: TurnResult) -> int:
+    if result.error is not None:
+        return result.error.exit_code
+    return 0 if result.status == "complete" else INTERRUPTED_EXIT

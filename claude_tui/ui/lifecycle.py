@@ -1,0 +1,52 @@
+"""What every run that talks to the API shares: the usage tracker's lifetime and the view.
+
+A run is metered from start to exit: the tracker is flushed however the run
+ends, and SIGTERM/SIGHUP unwind like an exit so the partial answer is saved
+and its ledger row written before the process goes.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from types import FrameType
+
+from rich.console import Console
+from rich.markup import escape
+
+from claude_tui.app import open_tracker
+from claude_tui.config import Config
+from claude_tui.store import Tracker
+from claude_tui.ui.turn_view import TurnView
+
+HANGUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def metered(env: Mapping[str, str], console: Console) -> Iterator[Tracker]:
+    """Run with the usage tracker, flushing it however the run ends, SIGTERM included."""
+    tracker = open_tracker(env)
+    previous = {sig: signal.signal(sig, _exit_on_signal) for sig in HANGUP_SIGNALS}
+    try:
+        yield tracker
+    finally:
+        tracker.close()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        warning = tracker.take_warning()
+        if warning:
+            console.print(f"[yellow]{escape(warning)}[/]", highlight=False)
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    """Unwind like an exit, so the partial answer is saved and the ledger flushed."""
+    raise SystemExit(128 + signum)
+
+
+def turn_view(config: Config, console: Console) -> TurnView:
+    """The answer view: answers on ``console``, errors and notes on stderr."""
+    errors = Console(stderr=True, highlight=False)
+    return TurnView(
+        console, errors, code_theme=config.code_theme, thinking_display=config.thinking_display
+    )
