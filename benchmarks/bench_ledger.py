@@ -10,17 +10,15 @@ rollups, measured alternately in the same run.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from benchmarks.figures import Figure, timed_figure
-from claude_tui.store import Ledger, Store
+from benchmarks.bench_store import Operation, measure
+from benchmarks.figures import Figure
+from claude_tui.store import Ledger
 from claude_tui.store._connection import connect
 
-GOAL_S = 0.150
-RUNS = 7
 ROWS, QUICK_ROWS = 1_000_000, 50_000
 CALLS_PER_SESSION = 50
 DAYS = 365
@@ -31,25 +29,16 @@ SUMS = (
     "count(*), sum(input_tokens), sum(output_tokens), sum(cache_write_5m), "
     "sum(cache_write_1h), sum(cache_read), sum(cost_pico), sum(saving_pico)"
 )
-Operation = tuple[str, Callable[[], object], Callable[[], object]]
 
 
 def figures(quick: bool = False) -> list[Figure]:
     """What /cost and `claude-tui cost` read, each against its raw-rows baseline."""
     rows = QUICK_ROWS if quick else ROWS
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "ledger.sqlite3"
-        session = build_ledger(path, rows)
-        store = Store.open(path)
-        raw = connect(path)
-        try:
-            return [
-                timed_figure(4, name, ours, baseline, 3 if quick else RUNS, GOAL_S)
-                for name, ours, baseline in _operations(store.ledger, raw, session, rows)
-            ]
-        finally:
-            raw.close()
-            store.close()
+    return measure(
+        lambda path: build_ledger(path, rows),
+        lambda store, raw, session: _operations(store.ledger, raw, session, rows),
+        quick,
+    )
 
 
 def build_ledger(path: Path, rows: int, today: date | None = None) -> str:

@@ -24,6 +24,7 @@ from claude_tui.store._connection import connect
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
 GOAL_S = 0.150
 RUNS = 7
+Operation = tuple[str, Callable[[], object], Callable[[], object]]
 
 
 @dataclass(frozen=True)
@@ -79,24 +80,39 @@ def build(path: Path, sizes: Sizes) -> str:
 def figures(quick: bool = False) -> list[Figure]:
     """Resume, list and search against their baselines, on a database built here."""
     sizes = QUICK if quick else FULL
+    return measure(
+        lambda path: build(path, sizes),
+        lambda store, raw, big: _operations(store, raw, big, sizes),
+        quick,
+    )
+
+
+def measure(
+    build_data: Callable[[Path], str],
+    operations: Callable[[Store, sqlite3.Connection, str], list[Operation]],
+    quick: bool,
+) -> list[Figure]:
+    """Build a database in a temporary folder, then time each operation beside its baseline.
+
+    ``build_data`` returns what the operations need (a session id); ``raw`` is a plain
+    connection for the baselines' SQL.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "bench.sqlite3"
-        big = build(path, sizes)
+        built = build_data(path)
         store = Store.open(path)
         raw = connect(path)
         try:
             return [
                 timed_figure(4, name, ours, baseline, 3 if quick else RUNS, GOAL_S)
-                for name, ours, baseline in _operations(store, raw, big, sizes)
+                for name, ours, baseline in operations(store, raw, built)
             ]
         finally:
             raw.close()
             store.close()
 
 
-def _operations(
-    store: Store, raw: sqlite3.Connection, big: str, sizes: Sizes
-) -> list[tuple[str, Callable[[], object], Callable[[], object]]]:
+def _operations(store: Store, raw: sqlite3.Connection, big: str, sizes: Sizes) -> list[Operation]:
     return [
         (
             f"resume a {sizes.big_session:,}-message session",
