@@ -131,10 +131,18 @@ def test_malformed_prices_are_named_precisely(entry: dict[str, object], problem:
 
 @pytest.mark.parametrize(
     ("amount", "shown"),
-    [("0", "$0.00"), ("0.00004", "<$0.0001"), ("0.01234", "$0.0123"), ("1234.5", "$1,234.50")],
+    [
+        ("0", "$0.00"),
+        ("0.000000001", "<$0.00000001"),
+        ("0.000084", "$0.000084"),
+        ("0.00011432", "$0.00011"),
+        ("0.01234", "$0.0123"),
+        ("1234.5", "$1,234.50"),
+        ("-0.5", "-$0.5000"),
+    ],
 )
 def test_money_is_rounded_only_for_display(amount: str, shown: str) -> None:
-    """Cents from a dollar up, four places below, and a tiny amount is not shown as zero."""
+    """Cents from a dollar up, four places below, two figures for crumbs, never a false zero."""
     assert format_usd(Decimal(amount)) == shown
 
 

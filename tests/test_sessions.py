@@ -161,7 +161,7 @@ def test_sessions_cli_list_search_export_rename_delete(
     row = next(
         line for line in _run(app_env, "sessions", "list").stdout.splitlines() if "Zebras" in line
     )
-    assert "$0.0001" in row  # 12 in x $2 + 9 out x $10 per million = $0.000114
+    assert "$0.00011" in row  # 12 in x $2 + 9 out x $10 per million = $0.000114
     assert _run(app_env, "sessions", "delete", session_id).returncode == 2
     assert _run(app_env, "sessions", "delete", session_id, "--yes").returncode == 0
     assert json.loads(_run(app_env, "sessions", "list", "--json").stdout) == []

@@ -13,6 +13,9 @@ from decimal import Decimal
 from claude_tui.core.events import Usage
 from claude_tui.core.pricing import Charge
 
+# Below this, an amount is shown as "<$0.00000001" rather than in ever more places.
+SMALLEST = Decimal("0.00000001")
+
 
 @dataclass(frozen=True, slots=True)
 class UsageRecord:
@@ -84,7 +87,11 @@ class Totals:
 
 
 def format_usd(amount: Decimal | None) -> str:
-    """Money for people: cents from a dollar up, four places below, never a false $0."""
+    """Money for people: cents from a dollar up, four places below, two figures for crumbs.
+
+    A single short turn costs a few hundredths of a cent; it shows as $0.000084,
+    never as $0.00, so a person can still compare one turn with another.
+    """
     if amount is None:
         return "unknown"
     sign, size = ("-" if amount < 0 else ""), abs(amount)
@@ -92,6 +99,7 @@ def format_usd(amount: Decimal | None) -> str:
         return "$0.00"
     if size >= 1:
         return f"{sign}${size:,.2f}"
-    if size < Decimal("0.0001"):
-        return f"{sign}<$0.0001"
-    return f"{sign}${size:.4f}"
+    if size < SMALLEST:
+        return f"{sign}<${SMALLEST:f}"
+    places = max(4, 1 - size.adjusted())
+    return f"{sign}${size:.{places}f}"
