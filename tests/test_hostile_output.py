@@ -202,3 +202,16 @@ def test_the_footer_shows_a_hostile_model_id_inert() -> None:
     """The model id in the footer comes from the server, so its controls are shown, not run."""
     result = TurnResult("complete", "claude\x1b]0;PWNED\x07", None, None, None, 1.0)
     assert footer(result).plain == "claude␛]0;PWNED␇"
+
+
+def test_a_hostile_system_prompt_is_shown_inert(app_env: dict[str, str]) -> None:
+    """/system shows a system prompt from the config or a resumed session without obeying it."""
+    term = Terminal([], {**app_env, "CLAUDE_TUI_SYSTEM": "be \x1b]0;PWNED\x07 nice"})
+    try:
+        term.wait_for(READY)
+        term.type("/system")
+        term.press("enter")
+        term.wait_for("System prompt: be ␛]0;PWNED␇ nice")
+        assert b"\x1b]0;PWNED" not in term.raw
+    finally:
+        term.close()

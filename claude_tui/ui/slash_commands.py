@@ -78,7 +78,7 @@ def _switch_model(repl: Repl, model: str) -> None:
 def _system(repl: Repl, arg: str) -> None:
     conversation = repl.chat.conversation
     if not arg:
-        shown = escape(conversation.system) if conversation.system else "[dim](none)[/]"
+        shown = escape(inert(conversation.system)) if conversation.system else "[dim](none)[/]"
         repl.console.print(f"System prompt: {shown}", highlight=False)
         return
     repl.chat.set_system(None if arg.lower() == "none" else arg)
@@ -119,7 +119,7 @@ def _rename(repl: Repl, arg: str) -> None:
         raise UsageError("/rename needs a title")
     session_id = _session_id(repl)
     _store(repl).rename(session_id, arg)
-    repl.console.print(f"Renamed to {escape(arg)}.")
+    repl.console.print(f"Renamed to {escape(inert(arg))}.")
 
 
 @COMMANDS.command("export", "write this session as Markdown (default ./claude-tui-ID.md)", "[PATH]")
