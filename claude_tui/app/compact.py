@@ -35,7 +35,7 @@ class Compacted:
 def compact(chat: Chat, instructions: str = "") -> Compacted:
     """Summarise everything before the last exchange and send the summary from now on."""
     conversation = chat.conversation
-    cut = _last_exchange(conversation)
+    cut = conversation.last_user_index() or 0
     if cut <= conversation.start:
         raise UsageError("nothing to compact yet: the conversation is one exchange or less")
     older = Conversation(conversation.system, conversation.messages[:cut])
@@ -45,15 +45,6 @@ def compact(chat: Chat, instructions: str = "") -> Compacted:
     conversation.start, conversation.summary = cut, summary
     chat.remember_context()
     return Compacted(compacted, summary)
-
-
-def _last_exchange(conversation: Conversation) -> int:
-    """Where the final exchange starts; everything before it may be summarised."""
-    messages = conversation.messages
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "user":
-            return index
-    return 0
 
 
 def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:

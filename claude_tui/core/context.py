@@ -68,7 +68,8 @@ class ContextBudget:
         messages = conversation.messages
         start = conversation.start
         raw = self.raw_tokens(conversation)
-        last_user = _last_user(messages)
+        last_user = conversation.last_user_index()
+        last_user = len(messages) if last_user is None else last_user
         dropped = 0
         while self.calibration.apply(raw) > limit:
             following = _next_user(messages, start + 1, last_user)
@@ -77,13 +78,6 @@ class ContextBudget:
             raw -= sum(self.message_tokens(m) for m in messages[start:following])
             start, dropped = following, dropped + 1
         return Fit(start, dropped, self.calibration.apply(raw), limit)
-
-
-def _last_user(messages: list[Message]) -> int:
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index].role == "user":
-            return index
-    return len(messages)
 
 
 def _next_user(messages: list[Message], begin: int, last_user: int) -> int | None:

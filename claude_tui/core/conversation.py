@@ -69,12 +69,17 @@ class Conversation:
         """Record an answer, complete or partial, right after its user turn."""
         self.messages.append(message)
 
+    def last_user_index(self) -> int | None:
+        """Where the final exchange starts: the most recent user turn."""
+        for index in range(len(self.messages) - 1, -1, -1):
+            if self.messages[index].role == "user":
+                return index
+        return None
+
     def last_user_text(self) -> str | None:
         """The most recent user message, which /retry resends."""
-        for message in reversed(self.messages):
-            if message.role == "user":
-                return message.text
-        return None
+        index = self.last_user_index()
+        return None if index is None else self.messages[index].text
 
     def last_answer(self) -> Message | None:
         """The most recent assistant turn, for /copy and the footer."""
@@ -85,12 +90,12 @@ class Conversation:
 
     def pop_exchange(self) -> bool:
         """Drop the last user turn and anything after it; False if there is none."""
-        for index in range(len(self.messages) - 1, -1, -1):
-            if self.messages[index].role == "user":
-                del self.messages[index:]
-                self.start = min(self.start, index)
-                return True
-        return False
+        index = self.last_user_index()
+        if index is None:
+            return False
+        del self.messages[index:]
+        self.start = min(self.start, index)
+        return True
 
     def for_api(self) -> list[dict[str, Any]]:
         """Messages for the next request: only answered exchanges plus the final user turn.
