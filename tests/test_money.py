@@ -22,6 +22,7 @@ from claude_tui.errors import ClaudeTuiError
 from claude_tui.store import Store, Tracker
 from tests.api_double import ApiDouble, Reply
 from tests.sinks import Collected
+from tests.test_cli import _run
 
 PRICES = price_table(Config())
 NOW = 1_764_000_000.0
@@ -258,3 +259,17 @@ def test_budgets_warn_once_when_crossed_and_never_stop(tmp_path: Path) -> None:
         "budget: today has now cost $2.10, past your $2.00"
     ]
     tracker.close()
+
+
+def test_a_configured_budget_warns_from_the_real_command(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """[budget] in the config file reaches the chat: the turn that crosses it says so."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("[budget]\ndaily_usd = 0.0002\nsession_usd = 5\n")
+    api.script(Reply(input_tokens=10, output_tokens=10), Reply(input_tokens=10, output_tokens=10))
+    first = _run(app_env, "ask", "one")
+    second = _run(app_env, "ask", "two")  # 2 x (10 x $2 + 10 x $10) per million = $0.00024
+    assert first.returncode == second.returncode == 0
+    assert "budget" not in first.stderr
+    assert "budget: today has now cost $0.00024, past your $0.00020" in second.stderr

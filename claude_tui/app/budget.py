@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from claude_tui.app.meter import local_day
 from claude_tui.config import Budget
-from claude_tui.core.usage import UsageRecord, format_usd
+from claude_tui.core.usage import Totals, UsageRecord, format_usd
+from claude_tui.errors import StoreError
 from claude_tui.store import Ledger, Tracker
 
 # How long a budget check waits for the tracker to write the turn's row.
@@ -41,12 +42,17 @@ class BudgetWatch:
         if cost is None or (budget.session_usd is None and budget.daily_usd is None):
             return []
         self._tracker.flush(FLUSH_WAIT_S)
+        try:
+            return self._crossings(record, cost)
+        except StoreError as exc:
+            return [f"budget not checked: {exc}"]
+
+    def _crossings(self, record: UsageRecord, cost: Decimal) -> list[str]:
+        budget = self._budget
         warnings = []
-        if budget.session_usd is not None and record.session_id is not None:
-            spent = sum(
-                (t.cost for t in self._ledger.session_by_model(record.session_id).values()),
-                Decimal(0),
-            )
+        session = record.session_id
+        if budget.session_usd is not None and session is not None:
+            spent = self._ledger.session_totals([session]).get(session, Totals()).cost
             warnings += _crossed("this session", budget.session_usd, spent, cost)
         if budget.daily_usd is not None:
             spent = self._ledger.since(local_day(self._clock())).cost

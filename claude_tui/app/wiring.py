@@ -9,6 +9,7 @@ from pathlib import Path
 
 from claude_tui import paths
 from claude_tui.api import ApiClient
+from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.chat import Chat, ChatSettings
 from claude_tui.app.meter import Meter
 from claude_tui.app.recorder import SessionRecorder
@@ -75,8 +76,18 @@ def build_chat(
         conversation = store.load(session.id)
     recorder = SessionRecorder(store, session) if store is not None else None
     tokenizer = Tokenizer()
-    meter = None
+    meter = watch = None
     if tracker is not None:
         count = partial(tokenizer.count, wait=TOKENIZER_WAIT_S)
         meter = Meter(price_table(config), tracker, count)
-    return Chat(client, settings, conversation, recorder=recorder, meter=meter, tokenizer=tokenizer)
+        if store is not None:
+            watch = BudgetWatch(config.budget, store.ledger, tracker)
+    return Chat(
+        client,
+        settings,
+        conversation,
+        recorder=recorder,
+        meter=meter,
+        tokenizer=tokenizer,
+        budget_watch=watch,
+    )

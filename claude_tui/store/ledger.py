@@ -9,9 +9,9 @@ per-session rollups; one session's figures read its own rows through an index.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from claude_tui.core.events import Usage
 from claude_tui.core.pricing import Charge
@@ -59,6 +59,13 @@ class Ledger:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
 
+    def _read(self, query: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        """Run a summary query; a locked or damaged database is one clear error."""
+        try:
+            return self._conn.execute(query, params).fetchall()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot read the usage ledger: {exc}") from None
+
     def append(self, record: UsageRecord) -> bool:
         """Write one call; False if a row with the same key is already there."""
         usage, charge = record.usage, record.charge
@@ -86,7 +93,7 @@ class Ledger:
 
     def session_by_model(self, session_id: str) -> dict[str, Totals]:
         """One session's calls summed per model, the model used most first."""
-        rows = self._conn.execute(
+        rows = self._read(
             f"SELECT model, {_SUMS} FROM usage WHERE session_id = ? "
             "GROUP BY model ORDER BY count(*) DESC, model",
             (session_id,),
@@ -95,15 +102,13 @@ class Ledger:
 
     def since(self, day: str | None = None) -> Totals:
         """Every call from ``day`` (YYYY-MM-DD, local) on; all time when None."""
-        row = self._conn.execute(
-            f"SELECT {_ROLLUP_SUMS} FROM usage_daily WHERE day >= ?", (day or "",)
-        ).fetchone()
+        (row,) = self._read(f"SELECT {_ROLLUP_SUMS} FROM usage_daily WHERE day >= ?", (day or "",))
         return _totals(row)
 
     def session_totals(self, session_ids: list[str]) -> dict[str, Totals]:
         """All-time totals of the given sessions (those with any calls), for session lists."""
         marks = ", ".join("?" * len(session_ids))
-        rows = self._conn.execute(
+        rows = self._read(
             f"SELECT session_id, {_ROLLUP_COLUMNS} FROM usage_sessions "
             f"WHERE session_id IN ({marks})",
             session_ids,
@@ -118,7 +123,7 @@ class Ledger:
         ``limit`` keeps the first rows only: there may be tens of thousands of sessions.
         """
         query, params = _grouped_query(by, since)
-        rows = self._conn.execute(f"{query} LIMIT ?", (*params, -1 if limit is None else limit))
+        rows = self._read(f"{query} LIMIT ?", (*params, -1 if limit is None else limit))
         return [(row[0], _totals(row[1:])) for row in rows]
 
 

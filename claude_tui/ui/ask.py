@@ -6,6 +6,7 @@ import sys
 from collections.abc import Mapping
 
 from rich.console import Console
+from rich.markup import escape
 
 from claude_tui.app import TurnResult, build_chat, open_store
 from claude_tui.config import Config
@@ -23,9 +24,13 @@ def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
     console = Console(highlight=False)
     view = turn_view(config, console)
     store = open_store(env)
-    with metered(env, Console(stderr=True, highlight=False)) as tracker:
-        turn = build_chat(config, env, store, tracker=tracker).send(question)
+    errors = Console(stderr=True, highlight=False)
+    with metered(env, errors) as tracker:
+        chat = build_chat(config, env, store, tracker=tracker)
+        turn = chat.send(question)
         result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
+        for notice in chat.take_notices():
+            errors.print(f"[yellow]{escape(notice)}[/]", highlight=False)
     return _exit_code(result)
 
 
