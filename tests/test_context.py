@@ -6,6 +6,8 @@ import itertools
 import time
 from pathlib import Path
 
+import pytest
+
 from claude_tui.api import ApiClient
 from claude_tui.app import Chat, ChatSettings
 from claude_tui.app.compact import compact
@@ -15,6 +17,7 @@ from claude_tui.app.wiring import price_table
 from claude_tui.config import Config
 from claude_tui.core.context import MESSAGE_OVERHEAD, ContextBudget
 from claude_tui.core.conversation import SUMMARY_HEADING, Conversation, Message
+from claude_tui.errors import ClaudeTuiError, UsageError
 from claude_tui.store import Store
 from tests.api_double import ApiDouble, Reply
 from tests.sinks import Collected
@@ -162,3 +165,39 @@ def test_context_loads_the_tokenizer_on_demand_with_no_network(
             return
         time.sleep(0.2)
     raise AssertionError("the tokenizer never became ready")
+
+
+def test_undo_into_the_summarised_part_sends_it_in_full_again(
+    api: ApiDouble, tmp_path: Path
+) -> None:
+    """Undoing past a summary drops the summary, and a resumed session sends what memory does."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    chat = _chat(api, store=store)
+    for n in range(3):
+        list(chat.send(f"topic {n}"))
+    api.script(Reply(text="summary of 0 and 1"))
+    compact(chat)
+    chat.undo()
+    chat.undo()
+    assert (chat.conversation.start, chat.conversation.summary) == (0, None)
+    list(chat.send("again"))
+    sent = api.requests[-1].body["messages"]
+    assert [m["content"][0]["text"] for m in sent if m["role"] == "user"] == ["topic 0", "again"]
+    resumed = store.load(chat.recorder.session_id)  # type: ignore[union-attr]
+    assert resumed.for_api() == chat.conversation.for_api()
+
+
+def test_compact_refuses_when_nothing_new_was_answered(api: ApiDouble) -> None:
+    """A /compact with only a failed question since the last summary keeps that summary."""
+    chat = _chat(api)
+    for n in range(2):
+        list(chat.send(f"topic {n}"))
+    api.script(Reply(status=500))
+    with pytest.raises(ClaudeTuiError):
+        list(chat.send("this one fails"))
+    api.script(Reply(text="the first summary"))
+    compact(chat)
+    list(chat.send("and this one works"))
+    with pytest.raises(UsageError, match="nothing new to compact"):
+        compact(chat)
+    assert chat.conversation.summary == "the first summary"

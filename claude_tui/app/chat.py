@@ -198,9 +198,13 @@ class Chat:
 
     def undo(self) -> bool:
         """Forget the last exchange; False when the conversation is empty."""
-        dropped = self.conversation.pop_exchange()
+        conversation = self.conversation
+        before = (conversation.start, conversation.summary)
+        dropped = conversation.pop_exchange()
         if dropped and self.recorder:
-            self.recorder.truncate(len(self.conversation.messages))
+            self.recorder.truncate(len(conversation.messages))
+        if (conversation.start, conversation.summary) != before:
+            self.remember_context()
         return dropped
 
     def clear(self) -> None:

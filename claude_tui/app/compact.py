@@ -51,6 +51,8 @@ def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
     messages = older.for_api()
     if messages and messages[-1]["role"] == "user":
         messages.pop()  # an unanswered question has nothing to summarise yet
+    if not messages:
+        raise UsageError("nothing new to compact since the last summary")
     ask = f"{INSTRUCTION}\n\n{instructions}".strip()
     messages.append({"role": "user", "content": [{"type": "text", "text": ask}]})
     settings = chat.settings

@@ -94,7 +94,10 @@ class Conversation:
         if index is None:
             return False
         del self.messages[index:]
-        self.start = min(self.start, index)
+        if index < self.start:
+            # The summary spoke for what was just removed: send what is left in full
+            # again, and let the next send's fit trim it if the window needs that.
+            self.start, self.summary = 0, None
         return True
 
     def for_api(self) -> list[dict[str, Any]]:

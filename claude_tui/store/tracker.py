@@ -83,6 +83,7 @@ class Tracker:
                 continue
             with self._changed:
                 self._pending.popleft()
+                self._warning = None  # the write that failed has now gone through
                 self._changed.notify_all()
 
     def _wait_after_failure(self, problem: str) -> bool:

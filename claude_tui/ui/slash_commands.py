@@ -203,7 +203,7 @@ def _context(repl: Repl, _: str) -> None:
     bar = "█" * filled + "░" * (CONTEXT_BAR - filled)
     lines = [
         f"Context ≈ {used:,} of {limit:,} tokens ({share:.0%})  {bar}",
-        f"[dim]window {chat.context_window():,} for {escape(chat.settings.model)}, minus "
+        f"[dim]window {chat.context_window():,} for {escape(inert(chat.settings.model))}, minus "
         f"{chat.settings.max_tokens:,} kept for the answer[/]",
     ]
     held_back = chat.conversation.start
@@ -230,7 +230,7 @@ def _compact(repl: Repl, arg: str) -> None:
         f"{estimate_text(done.summary):,} tokens; they stay saved and on screen.",
         highlight=False,
     )
-    repl.console.print(Text(done.summary, style="dim"))
+    repl.console.print(Text(inert(done.summary), style="dim"))
 
 
 @COMMANDS.command("quit", "leave claude-tui (Ctrl-D works too)")
