@@ -134,6 +134,7 @@ class ApiDouble:
         self._default = default
         self.requests: list[RecordedRequest] = []
         self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
+        self.models_delay = 0.0  # seconds GET /v1/models waits before answering
         self._stopping = threading.Event()
         self._queue: deque[Reply] = deque()
         self._ids = itertools.count(1)
@@ -301,6 +302,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, "not_found_error", f"{method} {path} is not served here")
 
     def _send_models(self) -> None:
+        self.server.double._stopping.wait(self.server.double.models_delay)
         models = self.server.double.models
         self._send_json(
             200,

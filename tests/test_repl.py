@@ -244,3 +244,19 @@ def test_sdk_and_renderer_load_in_the_background_after_the_prompt(
         assert b"markdown_it" not in term.raw[:drawn]
     finally:
         term.close()
+
+
+def test_ctrl_c_during_a_slow_command_returns_to_the_prompt(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """Ctrl-C while /model waits on a slow model list stops the command, not the chat."""
+    api.models_delay = 30
+    _ready(terminal)
+    terminal.type("/model")
+    terminal.press("enter")
+    terminal.wait_for(lambda _: any(r.path == "/v1/models" for r in api.requests))
+    terminal.press("ctrl-c")
+    terminal.wait_for("interrupted: /model stopped")
+    terminal.type("still here")
+    terminal.press("enter")
+    terminal.wait_for("You said: still here")

@@ -268,7 +268,9 @@ class Chat:
         """The model's input window: the API's figure once fetched, else the usual 200k."""
         model = self.settings.model
         if model not in self._windows and fetch:
-            self._windows[model] = self._listed_window(model) or DEFAULT_WINDOW
+            listed = self._listed_window(model)
+            if listed is not None:  # a failed lookup is tried again next time
+                self._windows[model] = listed
         return self._windows.get(model, DEFAULT_WINDOW)
 
     def context_limit(self, fetch: bool = False) -> int:

@@ -26,6 +26,8 @@ class SessionRecorder:
         self._warning: str | None = None
         # The first position whose saved copy may be missing or stale, after a failure.
         self._unsaved_from: int | None = None
+        # Where sending starts and the summary, until they are written.
+        self._context_owed: tuple[int, str | None] | None = None
 
     def save(self, conversation: Conversation, seq: int, message: Message, model: str) -> None:
         """Write the message at position ``seq``, and first any that an earlier failure missed."""
@@ -42,6 +44,7 @@ class SessionRecorder:
             self._failed(exc, start)
             return
         self._unsaved_from = None
+        self._write_context()
 
     @property
     def behind(self) -> bool:
@@ -57,13 +60,29 @@ class SessionRecorder:
         self._guard(lambda sid: self.store.update_session(sid, model=model, system=system))
 
     def update_context(self, start: int, summary: str | None) -> None:
-        """Remember where sending starts and the summary, so a resume sends the same."""
-        self._guard(lambda sid: self.store.update_context(sid, start, summary))
+        """Remember where sending starts and the summary, so a resume sends the same.
+
+        A write that fails is owed, and made with the next message that saves.
+        """
+        self._context_owed = (start, summary)
+        self._write_context()
+
+    def _write_context(self) -> None:
+        owed = self._context_owed
+        if owed is None or self.session_id is None:
+            return
+        try:
+            self.store.update_context(self.session_id, *owed)
+        except StoreError as exc:
+            self._warning = f"not saved: {exc}"
+            return
+        self._context_owed = None
 
     def restart(self) -> None:
         """Start a fresh session on the next message (/clear, /new)."""
         self.session_id = None
         self._unsaved_from = None
+        self._context_owed = None
 
     def take_warning(self) -> str | None:
         """The last storage problem, once; None when all is saved."""

@@ -21,12 +21,10 @@ MESSAGE_OVERHEAD = 4
 
 @dataclass(frozen=True, slots=True)
 class Fit:
-    """The outcome of fitting: where sending starts and what it costs."""
+    """The outcome of fitting: where sending starts, and how many exchanges that leaves out."""
 
     start: int
     dropped: int
-    tokens: int
-    limit: int
 
 
 class ContextBudget:
@@ -77,7 +75,7 @@ class ContextBudget:
                 break
             raw -= sum(self.message_tokens(m) for m in messages[start:following])
             start, dropped = following, dropped + 1
-        return Fit(start, dropped, self.calibration.apply(raw), limit)
+        return Fit(start, dropped)
 
 
 def _next_user(messages: list[Message], begin: int, last_user: int) -> int | None:

@@ -80,11 +80,6 @@ class Totals:
         total = self.usage.total_input
         return self.usage.cache_read / total if total else 0.0
 
-    @property
-    def fully_priced(self) -> bool:
-        """Whether ``cost`` covers every call counted."""
-        return self.unpriced_calls == 0
-
 
 def format_usd(amount: Decimal | None) -> str:
     """Money for people: cents from a dollar up, four places below, two figures for crumbs.

@@ -23,13 +23,19 @@ def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
         conn = sqlite3.connect(
             path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
+    except sqlite3.DatabaseError as exc:
+        raise _explain(path, exc) from None
+    try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, str(path), upto)
-    except sqlite3.DatabaseError as exc:
-        raise _explain(path, exc) from None
+    except BaseException as exc:
+        conn.close()  # the tracker retries; a failed attempt must not keep a handle open
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise _explain(path, exc) from None
+        raise
     return conn
 
 

@@ -158,7 +158,9 @@ def add_session_rollups(conn: sqlite3.Connection) -> None:
     )
 
 
-# Each sum a session rollup keeps, and its value for one ledger row.
+# Each sum a session rollup keeps, and its value for one ledger row. Migration 4 was
+# built from this and _session_rollup as they stand: both are frozen with it. A later
+# rollup gets helpers of its own, or a shipped database and a new one would differ.
 _V4_SUMS = {
     "calls": "1",
     "input_tokens": "{row}input_tokens",

@@ -232,7 +232,11 @@ class MarkdownStream:
             fence.printed += keep
 
     def _print_fence_rest(self, text: str) -> None:
-        """Print the fence's remaining lines with its bottom padding; the block is done."""
+        """Print the fence's remaining lines with its bottom padding; the block is done.
+
+        The live region goes first: its thread reads the fence, which is about to go.
+        """
+        self._hide_live()
         fence = self._fence
         assert fence is not None
         if fence.printed == 0:

@@ -103,6 +103,8 @@ class Repl:
             command.run(self, rest)
         except ClaudeTuiError as exc:
             self.error(str(exc))
+        except KeyboardInterrupt:
+            self.console.print(f"[yellow]interrupted[/]: /{escape(name)} stopped", highlight=False)
 
     def run_turn(self, start: Callable[[], Turn]) -> TurnResult | None:
         """Start a turn and show it; a failure before it starts is one error line."""
@@ -110,6 +112,11 @@ class Repl:
             turn = start()
         except ClaudeTuiError as exc:
             self.error(str(exc))
+            return None
+        except KeyboardInterrupt:  # while the model list was fetched for the context window
+            self.console.print(
+                "[yellow]interrupted[/] before sending; /retry sends it", highlight=False
+            )
             return None
         self._show_notices()
         result = self.view.show(turn)
