@@ -54,7 +54,7 @@ def test_fit_never_drops_the_final_user_turn() -> None:
 
 
 def test_each_message_is_counted_once_however_often_the_budget_is_asked() -> None:
-    """Per-message counts are cached, so fitting before every send stays linear."""
+    """Counts are cached, so the toolbar's every-keypress estimate re-tokenises nothing."""
     counted: list[str] = []
 
     def count(text: str) -> int:
@@ -62,12 +62,15 @@ def test_each_message_is_counted_once_however_often_the_budget_is_asked() -> Non
         return len(text)
 
     conversation = _conversation(50)
+    conversation.system = "a system prompt"
     budget = ContextBudget(count)
     for _ in range(10):
         budget.fit(conversation, limit=10**9)
         budget.tokens(conversation)
-    message_texts = [t for t in counted if t]
-    assert len(message_texts) == 100
+    assert len(counted) == 102  # the system prompt, the empty summary, 100 messages: once each
+    conversation.add_user("one more")
+    budget.tokens(conversation)
+    assert counted[102:] == ["a system prompt", "", "one more"]
 
 
 def test_calibration_scales_estimates_toward_the_apis_counts() -> None:

@@ -34,11 +34,16 @@ class ContextBudget:
         self._count = count
         self.calibration = calibration or Calibration()
         self._cache: dict[int, tuple[Message, int]] = {}
+        # The last total and what it was for: the toolbar asks on every keypress.
+        self._total_for: tuple[object, ...] | None = None
+        self._total_last: Message | None = None
+        self._total = 0
 
     def recount_with(self, count: TextCounter) -> None:
         """Use another counter (the tokenizer loaded); old counts and the ratio no longer apply."""
         self._count = count
         self._cache.clear()
+        self._total_for = None
         self.calibration = Calibration()
 
     def message_tokens(self, message: Message) -> int:
@@ -51,11 +56,21 @@ class ContextBudget:
         self._cache[id(message)] = (message, tokens)
         return tokens
 
-    def raw_tokens(self, conversation: Conversation, start: int | None = None) -> int:
-        """Uncalibrated tokens of what would be sent from ``start`` (default: as it stands)."""
-        first = conversation.start if start is None else start
-        total = self._count(conversation.system or "") + self._count(conversation.summary or "")
-        return total + sum(self.message_tokens(m) for m in conversation.messages[first:])
+    def raw_tokens(self, conversation: Conversation) -> int:
+        """Uncalibrated tokens of what the next request would send, kept until that changes.
+
+        The last message is compared by identity (and held, so its id is not reused):
+        /retry replaces it without changing the count of messages.
+        """
+        messages = conversation.messages
+        shape = (id(conversation), len(messages), conversation.start)
+        shape += (conversation.system, conversation.summary)
+        last = messages[-1] if messages else None
+        if shape != self._total_for or last is not self._total_last:
+            total = self._count(conversation.system or "") + self._count(conversation.summary or "")
+            total += sum(self.message_tokens(m) for m in messages[conversation.start :])
+            self._total_for, self._total_last, self._total = shape, last, total
+        return self._total
 
     def tokens(self, conversation: Conversation) -> int:
         """Calibrated tokens of the next request's history."""
