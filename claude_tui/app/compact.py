@@ -38,8 +38,8 @@ def compact(chat: Chat, instructions: str = "") -> Compacted:
     cut = conversation.last_user_index() or 0
     if cut <= conversation.start:
         raise UsageError("nothing to compact yet: the conversation is one exchange or less")
-    older = Conversation(conversation.system, conversation.messages[:cut])
-    older.start, older.summary = conversation.start, conversation.summary
+    messages = conversation.messages[:cut]
+    older = Conversation(conversation.system, messages, conversation.start, conversation.summary)
     summary = _summarise(chat, older, instructions)
     compacted = cut - conversation.start
     conversation.start, conversation.summary = cut, summary
