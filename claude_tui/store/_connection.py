@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,16 +14,21 @@ from claude_tui.paths import make_private_dir
 from claude_tui.store._schema import migrate
 
 BUSY_TIMEOUT_MS = 10_000
+SIDE_FILES = ("-wal", "-shm", "-journal")
 LOCKED = f"stayed locked by another process for {BUSY_TIMEOUT_MS // 1000} s"
 
 
 def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
-    """A migrated connection; a damaged file is reported, never replaced or deleted."""
-    _create_private(path)
+    """A migrated connection; a damaged file is reported, never replaced or deleted.
+
+    Only SQLite ever opens the database and its ``-wal``/``-shm`` files: closing any
+    other descriptor of them would drop this process's POSIX locks, and another
+    process would then think itself the last user and delete the write-ahead log
+    that this one is still writing to.
+    """
+    _private_folder(path)
     try:
-        conn = sqlite3.connect(
-            path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-        )
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     except sqlite3.DatabaseError as exc:
         raise _explain(path, exc) from None
     try:
@@ -31,6 +37,7 @@ def connect(path: Path, *, upto: int | None = None) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, str(path), upto)
+        _make_private(path)
     except BaseException as exc:
         conn.close()  # the tracker retries; a failed attempt must not keep a handle open
         if isinstance(exc, sqlite3.DatabaseError):
@@ -72,14 +79,28 @@ def _is_locked(exc: sqlite3.Error) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def _create_private(path: Path) -> None:
-    """Make the folder 0700 and the file 0600 before SQLite creates it with looser modes."""
+def _private_folder(path: Path) -> None:
+    """The folder is 0700 before SQLite creates anything in it, so nobody else can look in."""
     try:
         make_private_dir(path.parent)
-        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
-        os.close(fd)
     except OSError as exc:
         raise StoreError(f"cannot open the session database {path}: {exc.strerror}") from None
+
+
+def _make_private(path: Path) -> None:
+    """Tighten the database and its companions to 0600 by name, never by opening them.
+
+    SQLite gives a new ``-wal`` or ``-shm`` file the database file's mode, so once the
+    database is 0600 so is everything created beside it later.
+    """
+    for name in (path, *(path.with_name(path.name + s) for s in SIDE_FILES)):
+        try:
+            if stat.S_IMODE(os.stat(name).st_mode) & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot make {name} private: {exc.strerror}") from None
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> StoreError:

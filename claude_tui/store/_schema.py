@@ -218,17 +218,18 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
 
 
 def migrate(conn: sqlite3.Connection, path: str, upto: int | None = None) -> None:
-    """Bring the schema up to date; each step commits with its version number."""
+    """Bring the schema up to date; each step commits with its version number.
+
+    A schema that is already current is only read, so readers (``cost``,
+    ``sessions list``) never queue behind a chat for the write lock.
+    """
     target = len(MIGRATIONS) if upto is None else upto
+    if _current(conn, path) >= target:
+        return
     while True:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > len(MIGRATIONS):
-                raise NewerDatabaseError(
-                    f"{path} was written by a newer claude-tui (schema {version}, this one "
-                    f"knows {len(MIGRATIONS)}); upgrade claude-tui to use it"
-                )
+            version = _current(conn, path)
             if version >= target:
                 conn.execute("COMMIT")
                 return
@@ -238,3 +239,14 @@ def migrate(conn: sqlite3.Connection, path: str, upto: int | None = None) -> Non
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def _current(conn: sqlite3.Connection, path: str) -> int:
+    """The schema version, refusing one written by a newer claude-tui."""
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise NewerDatabaseError(
+            f"{path} was written by a newer claude-tui (schema {version}, this one "
+            f"knows {len(MIGRATIONS)}); upgrade claude-tui to use it"
+        )
+    return version
