@@ -17,6 +17,7 @@ from claude_tui.config import Config, config_to_toml, example_config_text, load_
 from claude_tui.core.redact import redact
 from claude_tui.core.utf8 import is_utf8
 from claude_tui.errors import ClaudeTuiError, ConfigError, UsageError
+from claude_tui.interrupts import restore_ctrl_c
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -298,6 +299,7 @@ def _console() -> Console:
 
 def main(argv: list[str] | None = None) -> None:
     """The ``claude-tui`` script."""
+    restore_ctrl_c()
     args = sys.argv[1:] if argv is None else argv
     for number, arg in enumerate(args, start=1):
         if not is_utf8(arg):

@@ -120,6 +120,11 @@ class Budget:
     session_usd: Decimal | None = None
     daily_usd: Decimal | None = None
 
+    @property
+    def watched(self) -> bool:
+        """Whether any limit is set, so spending needs watching at all."""
+        return self.session_usd is not None or self.daily_usd is not None
+
 
 def _budget(value: Any) -> Budget:
     if isinstance(value, Budget):

@@ -235,7 +235,7 @@ def test_prompt_caching_is_requested_unless_switched_off(api: ApiDouble, cache: 
 def _watched(tmp_path: Path, budget: Budget) -> tuple[BudgetWatch, Tracker]:
     path = tmp_path / "db.sqlite3"
     tracker = Tracker(path)
-    return BudgetWatch(budget, Store.open(path).ledger, tracker, clock=lambda: NOW), tracker
+    return BudgetWatch(budget, Store.open(path).ledger, clock=lambda: NOW), tracker
 
 
 def _spend(watch: BudgetWatch, tracker: Tracker, key: str, cost: str) -> list[str]:

@@ -1,7 +1,9 @@
 """Spending limits that warn, never stop: a line when a turn takes the total past one.
 
-The totals are read back from the ledger (after the tracker has written the
-turn's row), so another claude-tui running today counts toward the daily limit.
+Totals are kept in memory: what the ledger held when the chat started (today's
+spend, and the resumed session's) plus every call this chat has billed since.
+Reading them back from the ledger after each turn would mean waiting for the
+tracker to write, on the thread that draws the screen.
 """
 
 from __future__ import annotations
@@ -14,53 +16,61 @@ from claude_tui.app.meter import local_day
 from claude_tui.config import Budget
 from claude_tui.core.usage import Totals, UsageRecord, format_usd
 from claude_tui.errors import StoreError
-from claude_tui.store import Ledger, Tracker
-
-# How long a budget check waits for the tracker to write the turn's row.
-FLUSH_WAIT_S = 1.0
+from claude_tui.store import Ledger
 
 
 class BudgetWatch:
     """Compares session and daily spending with the configured limits after each call."""
 
     def __init__(
-        self,
-        budget: Budget,
-        ledger: Ledger,
-        tracker: Tracker,
-        clock: Callable[[], float] = time.time,
+        self, budget: Budget, ledger: Ledger, clock: Callable[[], float] = time.time
     ) -> None:
         self._budget = budget
         self._ledger = ledger
-        self._tracker = tracker
         self._clock = clock
+        self._day = local_day(clock())
+        self._today = _spent(lambda: ledger.since(self._day).cost)
+        self._sessions: dict[str, Decimal] = {}
+
+    def follow(self, session_id: str) -> None:
+        """Count what a resumed session cost before, once, before this chat adds to it."""
+        if session_id not in self._sessions:
+            totals = self._ledger.session_totals
+            self._sessions[session_id] = _spent(
+                lambda: totals([session_id]).get(session_id, Totals()).cost
+            )
 
     def check(self, record: UsageRecord) -> list[str]:
         """Warnings for each limit this call crossed; an unpriced call crosses none."""
         cost = record.charge.cost
-        budget = self._budget
-        if cost is None or (budget.session_usd is None and budget.daily_usd is None):
+        if cost is None:
             return []
-        self._tracker.flush(FLUSH_WAIT_S)
-        try:
-            return self._crossings(record, cost)
-        except StoreError as exc:
-            return [f"budget not checked: {exc}"]
-
-    def _crossings(self, record: UsageRecord, cost: Decimal) -> list[str]:
-        budget = self._budget
-        warnings = []
+        warnings = self._add_today(record.day, cost)
         session = record.session_id
-        if budget.session_usd is not None and session is not None:
-            spent = self._ledger.session_totals([session]).get(session, Totals()).cost
-            warnings += _crossed("this session", budget.session_usd, spent, cost)
-        if budget.daily_usd is not None:
-            spent = self._ledger.since(local_day(self._clock())).cost
-            warnings += _crossed("today", budget.daily_usd, spent, cost)
+        if session is not None:
+            before = self._sessions.get(session, Decimal(0))
+            self._sessions[session] = before + cost
+            warnings += _crossed("this session", self._budget.session_usd, before, cost)
         return warnings
 
+    def _add_today(self, day: str, cost: Decimal) -> list[str]:
+        if day != self._day:
+            self._day, self._today = day, Decimal(0)
+        before = self._today
+        self._today += cost
+        return _crossed("today", self._budget.daily_usd, before, cost)
 
-def _crossed(what: str, limit: Decimal, spent: Decimal, last: Decimal) -> list[str]:
-    if spent - last < limit <= spent:
+
+def _spent(read: Callable[[], Decimal]) -> Decimal:
+    """A total from the ledger; one that cannot be read counts as nothing spent yet."""
+    try:
+        return read()
+    except StoreError:
+        return Decimal(0)
+
+
+def _crossed(what: str, limit: Decimal | None, before: Decimal, cost: Decimal) -> list[str]:
+    spent = before + cost
+    if limit is not None and before < limit <= spent:
         return [f"budget: {what} has now cost {format_usd(spent)}, past your {format_usd(limit)}"]
     return []

@@ -24,6 +24,7 @@ from claude_tui.core.request import ChatRequest, ModelInfo
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
 from claude_tui.errors import ClaudeTuiError, UsageError
+from claude_tui.interrupts import to_the_end
 from claude_tui.store import SessionInfo
 
 # How often a streaming answer is written to disk: a crash loses at most this much.
@@ -79,7 +80,10 @@ class Turn:
         self._first: float | None = None
         self._start: MessageStart | None = None
         self._stop: Stop | None = None
-        self._saved_at = clock()
+        self._status: Status = "interrupted"
+        self._error: ClaudeTuiError | None = None
+        self._begun = clock()
+        self._saved_at = self._begun
         self.result: TurnResult | None = None
         self._events = self._run()
 
@@ -88,28 +92,31 @@ class Turn:
 
     def close(self) -> None:
         """Stop the answer: the HTTP stream is closed and the partial answer recorded."""
-        self._events.close()
+        to_the_end(self._events.close)
+        self.finish()
+
+    def finish(self) -> TurnResult:
+        """Record the ended turn once, whatever ended it; Ctrl-C cannot cut this short."""
+        return to_the_end(self._finish_once)
 
     def _run(self) -> Iterator[StreamEvent]:
-        begun = self._clock()
-        status: Status = "interrupted"
-        error: ClaudeTuiError | None = None
+        self._begun = self._clock()
         try:
             with closing(self._chat.api.stream(self._request)) as events:
                 for event in events:
-                    self._observe(event, begun)
+                    self._observe(event)
                     yield event
-            status = "complete"
+            self._status = "complete"
         except ClaudeTuiError as exc:
-            error = exc
+            self._error = exc
             raise
         finally:
-            self._record(status, error, self._clock() - begun)
+            self.finish()
 
-    def _observe(self, event: StreamEvent, begun: float) -> None:
+    def _observe(self, event: StreamEvent) -> None:
         self._builder.apply(event)
         if self._first is None and isinstance(event, TextDelta | ThinkingDelta):
-            self._first = self._clock() - begun
+            self._first = self._clock() - self._begun
         if isinstance(event, MessageStart):
             self._start = event
         elif isinstance(event, Stop):
@@ -132,10 +139,15 @@ class Turn:
             message = Message("assistant", blocks, "interrupted", self._request.model)
             self._chat.save(len(self._chat.conversation.messages), message)
 
-    def _record(self, status: Status, error: ClaudeTuiError | None, duration: float) -> None:
+    def _finish_once(self) -> TurnResult:
+        if self.result is None:
+            self.result = self._record(self._clock() - self._begun)
+        return self.result
+
+    def _record(self, duration: float) -> TurnResult:
         """Add whatever arrived to the conversation; an answer with no content adds nothing."""
-        blocks = self._builder.blocks
-        if error is not None and not blocks:
+        blocks, status = self._builder.blocks, self._status
+        if self._error is not None and not blocks:
             status = "error"
         model = self._start.model if self._start else self._request.model
         seq = None
@@ -148,8 +160,8 @@ class Turn:
         if self._start is not None:
             self._chat.budget.calibration.observe(self._sent_tokens, self._start.usage.total_input)
         record = self._chat.bill(self._start, self._stop, self._builder.generated_text, seq)
-        self.result = TurnResult(
-            status, model, self._start, self._stop, self._first, duration, error, record
+        return TurnResult(
+            status, model, self._start, self._stop, self._first, duration, self._error, record
         )
 
 
@@ -220,6 +232,8 @@ class Chat:
         store = self.recorder.store
         self.conversation = store.load(session.id)
         self.recorder = SessionRecorder(store, session)
+        if self._budget_watch is not None:
+            self._budget_watch.follow(session.id)
         self.settings = replace(self.settings, model=session.model)
 
     def switch_model(self, model: str) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from claude_tui.core.conversation import Conversation, Message
 from claude_tui.errors import StoreError
+from claude_tui.interrupts import held
 from claude_tui.store import SessionInfo, Store
 
 
@@ -32,19 +33,25 @@ class SessionRecorder:
     def save(self, conversation: Conversation, seq: int, message: Message, model: str) -> None:
         """Write the message at position ``seq``, and first any that an earlier failure missed."""
         start = seq if self._unsaved_from is None else min(self._unsaved_from, seq)
-        try:
-            if self.session_id is None:
-                self.session_id = self.store.create_session(model, conversation.system).id
-            if start < seq:
-                self.store.truncate(self.session_id, start)
-            for index in range(start, seq):
-                self.store.save_message(self.session_id, index, conversation.messages[index])
-            self.store.save_message(self.session_id, seq, message)
-        except StoreError as exc:
-            self._failed(exc, start)
-            return
-        self._unsaved_from = None
-        self._write_context()
+        with held():
+            try:
+                self._write_from(conversation, start, seq, message, model)
+            except StoreError as exc:
+                self._failed(exc, start)
+                return
+            self._unsaved_from = None
+            self._write_context()
+
+    def _write_from(
+        self, conversation: Conversation, start: int, seq: int, message: Message, model: str
+    ) -> None:
+        if self.session_id is None:
+            self.session_id = self.store.create_session(model, conversation.system).id
+        if start < seq:
+            self.store.truncate(self.session_id, start)
+        for index in range(start, seq):
+            self.store.save_message(self.session_id, index, conversation.messages[index])
+        self.store.save_message(self.session_id, seq, message)
 
     @property
     def behind(self) -> bool:
@@ -92,10 +99,11 @@ class SessionRecorder:
     def _guard(self, write: Callable[[str], None], behind: int | None = None) -> None:
         if self.session_id is None:
             return
-        try:
-            write(self.session_id)
-        except StoreError as exc:
-            self._failed(exc, behind)
+        with held():
+            try:
+                write(self.session_id)
+            except StoreError as exc:
+                self._failed(exc, behind)
 
     def _failed(self, exc: StoreError, behind: int | None) -> None:
         """Warn, and remember to rewrite from position ``behind`` at the next save that works."""

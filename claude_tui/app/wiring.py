@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -20,8 +19,6 @@ from claude_tui.core.pricing import PriceTable, parse_price_table
 from claude_tui.store import SessionInfo, Store, Tracker
 
 DATABASE_NAME = "sessions.sqlite3"
-# How long billing an interrupted answer may wait for the tokenizer table before estimating.
-TOKENIZER_WAIT_S = 2.0
 
 
 def database_path(env: Mapping[str, str]) -> Path:
@@ -78,10 +75,12 @@ def build_chat(
     tokenizer = Tokenizer()
     meter = watch = None
     if tracker is not None:
-        count = partial(tokenizer.count, wait=TOKENIZER_WAIT_S)
-        meter = Meter(price_table(config), tracker, count)
-        if store is not None:
-            watch = BudgetWatch(config.budget, store.ledger, tracker)
+        # An interrupted answer is billed by estimate rather than wait for the table.
+        meter = Meter(price_table(config), tracker, tokenizer.count)
+    if tracker is not None and store is not None and config.budget.watched:
+        watch = BudgetWatch(config.budget, store.ledger)
+        if session is not None:
+            watch.follow(session.id)
     return Chat(
         client,
         settings,

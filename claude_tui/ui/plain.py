@@ -12,6 +12,7 @@ from typing import TextIO
 from claude_tui.app import Turn, TurnResult
 from claude_tui.core.events import Retrying, TextDelta
 from claude_tui.errors import ClaudeTuiError
+from claude_tui.interrupts import to_the_end
 from claude_tui.ui.turn_view import TurnView, retry_notice
 
 
@@ -33,4 +34,4 @@ def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
         if not ended_with_newline:
             out.write("\n")
             out.flush()
-    return view.conclude(turn, quiet=True)
+    return to_the_end(lambda: view.conclude(turn, quiet=True))

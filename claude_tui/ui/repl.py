@@ -77,9 +77,14 @@ class Repl:
                 continue
             except EOFError:
                 break
-            if self._history is not None:
-                self.warn(self._history.take_warning())
-            self.handle(line)
+            try:
+                if self._history is not None:
+                    self.warn(self._history.take_warning())
+                self.handle(line)
+            except KeyboardInterrupt:
+                # A press after the answer ended, while its notes were printed: that
+                # answer has already said how it ended, so just take the next line.
+                self.console.print()
         return 0
 
     def handle(self, line: str) -> None:

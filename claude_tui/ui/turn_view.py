@@ -16,6 +16,7 @@ from claude_tui.app import Turn, TurnResult
 from claude_tui.core.events import BlockStop, Retrying, StreamEvent, TextDelta, ThinkingDelta
 from claude_tui.core.inert import inert
 from claude_tui.errors import ClaudeTuiError
+from claude_tui.interrupts import to_the_end
 from claude_tui.ui.footer import footer
 
 if TYPE_CHECKING:
@@ -52,19 +53,24 @@ class TurnView:
         from claude_tui.ui.markdown_stream import MarkdownStream
 
         spinner = Status(WAITING, console=self._console, spinner="dots")
-        spinner.start()
         markdown = MarkdownStream(self._console, code_theme=self.code_theme)
         state = _State()
         try:
+            spinner.start()
             for event in turn:
                 self._show_event(event, spinner, markdown, state)
         except (KeyboardInterrupt, ClaudeTuiError):
             pass
         finally:
-            turn.close()
-            spinner.stop()
-            markdown.finish()
-        return self.conclude(turn)
+            to_the_end(lambda: self._end(turn, spinner, markdown))
+        return to_the_end(lambda: self.conclude(turn))
+
+    @staticmethod
+    def _end(turn: Turn, spinner: Status, markdown: MarkdownStream) -> None:
+        """Stop the stream, the spinner and the live region; each step may run twice."""
+        turn.close()
+        spinner.stop()
+        markdown.finish()
 
     def _show_event(
         self, event: StreamEvent, spinner: Status, markdown: MarkdownStream, state: _State
@@ -97,8 +103,7 @@ class TurnView:
 
         A cut-short answer that was billed still gets its footer, so its cost is seen.
         """
-        result = turn.result
-        assert result is not None, "conclude() is called once the turn has ended"
+        result = turn.finish()
         if result.status == "complete":
             if not quiet:
                 self._console.print(footer(result))

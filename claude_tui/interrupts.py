@@ -1,0 +1,63 @@
+"""Ctrl-C that stops answers but never cuts bookkeeping in half.
+
+A person presses Ctrl-C to stop an answer, often twice. The first press ends
+the stream; a second one landing while the ended turn is saved and billed
+would otherwise abandon the save halfway, skip the ledger row, or leave the
+live region's thread drawing. Bookkeeping therefore runs with SIGINT held:
+a press meanwhile is dropped, since what it would stop has already ended.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def restore_ctrl_c() -> None:
+    """Make Ctrl-C raise KeyboardInterrupt even if we were started with SIGINT ignored.
+
+    ``nohup``, ``cmd &`` and some IDE terminals start programs that way, and Python
+    then leaves it ignored: an answer could not be stopped.
+    """
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Run the block with Ctrl-C held off; presses meanwhile are dropped.
+
+    Only the main thread receives signals, so elsewhere this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, _drop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def to_the_end(action: Callable[[], T]) -> T:
+    """Run an idempotent ``action`` to its end however many presses land around it.
+
+    A press can arrive just before SIGINT is held; then the action has not begun,
+    and it is simply started again.
+    """
+    while True:
+        try:
+            with held():
+                return action()
+        except KeyboardInterrupt:
+            continue
+
+
+def _drop(signum: int, frame: FrameType | None) -> None:
+    """The SIGINT handler while bookkeeping runs: the press is ignored."""
