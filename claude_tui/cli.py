@@ -264,14 +264,28 @@ def sessions_delete(
 @sessions_app.command("export")
 def sessions_export(
     ref: str,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md or json.")] = "md",
+    fmt: Annotated[
+        str | None, typer.Option("--format", "-f", help="md or json (default: from -o's name).")
+    ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File.")] = None,
 ) -> None:
     """Write a session as Markdown or JSON (stdout unless -o)."""
     from claude_tui.ui import session_commands
 
     with _friendly_errors():
+        fmt = fmt or ("json" if output is not None and output.suffix == ".json" else "md")
         session_commands.export_session(_store(), sys.stdout, ref, fmt, output)
+
+
+@sessions_app.command("import")
+def sessions_import(
+    file: Annotated[Path, typer.Argument(help="A JSON export or recovery file.")],
+) -> None:
+    """Load a session exported as JSON, or a recovery file of writes that failed."""
+    from claude_tui.ui import session_commands
+
+    with _friendly_errors():
+        typer.echo(session_commands.import_file(_store(), file))
 
 
 @sessions_app.command("search")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -61,6 +62,15 @@ def write_private(path: Path, text: str) -> None:
     """Write a file that only its owner can read, whatever the umask."""
     with os.fdopen(_open_private(path, os.O_TRUNC), "w", encoding="utf-8") as file:
         file.write(text)
+
+
+def write_recovery(folder: Path, name: str, text: str) -> Path:
+    """Keep what could not be saved in ``folder/recovered``, private; the file's path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = folder / "recovered" / f"{name}-{stamp}-{os.getpid()}.json"
+    make_private_dir(target.parent)
+    write_private(target, text)
+    return target
 
 
 def _open_private(path: Path, flags: int) -> int:

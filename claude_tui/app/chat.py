@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol
 
 from claude_tui.app.budget import BudgetWatch
@@ -29,6 +30,8 @@ from claude_tui.store import SessionInfo
 
 # How often a streaming answer is written to disk: a crash loses at most this much.
 SAVE_EVERY_S = 1.0
+# Tries at owed session writes before /clear, /resume or exit give up on them.
+SETTLE_ATTEMPTS = 2
 # From this share of the context limit on, token estimates are worth the tokenizer table.
 EXACT_FROM = 0.25
 
@@ -221,16 +224,39 @@ class Chat:
 
     def clear(self) -> None:
         """Start a new conversation, keeping the system prompt."""
+        self.settle()
         self.conversation = Conversation(system=self.conversation.system)
         if self.recorder:
             self.recorder.restart()
+
+    def settle(self) -> Path | None:
+        """Make every owed session write before the conversation is left behind.
+
+        A write that still fails after a retry goes to a recovery file instead of
+        being dropped; its path is returned for the person to import later.
+        """
+        recorder = self.recorder
+        if recorder is None or not recorder.owes:
+            return None
+        model = self.settings.model
+        for _ in range(SETTLE_ATTEMPTS):
+            if recorder.catch_up(self.conversation, model):
+                return None
+        path = recorder.recover(self.conversation, model)
+        self._notices.append(
+            f"this session could not be saved ({recorder.take_warning() or 'unknown error'}); "
+            f"it is kept in {path}: `claude-tui sessions import '{path}'` loads it"
+        )
+        return path
 
     def resume(self, session: SessionInfo) -> None:
         """Continue a saved session: its history, model and system prompt."""
         if self.recorder is None:
             raise UsageError("sessions are not being saved in this chat")
         store = self.recorder.store
-        self.conversation = store.load(session.id)
+        conversation = store.load(session.id)
+        self.settle()
+        self.conversation = conversation
         self.recorder = SessionRecorder(store, session)
         if self._budget_watch is not None:
             self._budget_watch.follow(session.id)

@@ -10,11 +10,16 @@ always a whole prefix of the conversation, never one with holes in it.
 
 from __future__ import annotations
 
+import tempfile
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.export import to_json
 from claude_tui.errors import StoreError
 from claude_tui.interrupts import held
+from claude_tui.paths import write_recovery
 from claude_tui.store import SessionInfo, Store
 
 
@@ -52,6 +57,52 @@ class SessionRecorder:
         for index in range(start, seq):
             self.store.save_message(self.session_id, index, conversation.messages[index])
         self.store.save_message(self.session_id, seq, message)
+
+    def catch_up(self, conversation: Conversation, model: str) -> bool:
+        """Write everything an earlier failure left owed; True when nothing is owed now."""
+        start = self._unsaved_from
+        with held():
+            if start is not None:
+                try:
+                    self._rewrite(conversation, start, model)
+                except StoreError as exc:
+                    self._failed(exc, start)
+                    return False
+                self._unsaved_from = None
+            self._write_context()
+        return not self.owes
+
+    def _rewrite(self, conversation: Conversation, start: int, model: str) -> None:
+        messages = conversation.messages
+        if self.session_id is None:
+            if not messages:
+                return
+            self.session_id = self.store.create_session(model, conversation.system).id
+        self.store.truncate(self.session_id, start)
+        for index in range(start, len(messages)):
+            self.store.save_message(self.session_id, index, messages[index])
+
+    def recover(self, conversation: Conversation, model: str) -> Path:
+        """Write the whole session to a file that ``sessions import`` loads; its path.
+
+        It goes beside the database, in the data folder that holds what we keep.
+        """
+        folder = self.store.path.parent if self.store.path else Path(tempfile.gettempdir())
+        meta = {
+            "id": self.session_id,
+            "title": "",
+            "model": model,
+            "created_at": time.time(),
+            "saved_upto": len(conversation.messages)
+            if self._unsaved_from is None
+            else self._unsaved_from,
+        }
+        return write_recovery(folder, self.session_id or "new", to_json(meta, conversation))
+
+    @property
+    def owes(self) -> bool:
+        """Whether any write failed and has not been made since."""
+        return self._unsaved_from is not None or self._context_owed is not None
 
     @property
     def behind(self) -> bool:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.events import Usage
+from claude_tui.core.pricing import Charge
+from claude_tui.core.usage import UsageRecord
 
 JSON_FORMAT = "claude-tui-session"
 JSON_VERSION = 1
@@ -30,9 +36,15 @@ def _heading(message: Message) -> str:
     return f"## {who}{note}"
 
 
-def to_json(meta: dict[str, Any], conversation: Conversation) -> str:
-    """Every field of the session and its messages, content blocks included."""
-    document = {
+def to_json(
+    meta: dict[str, Any], conversation: Conversation, usage: Sequence[UsageRecord] = ()
+) -> str:
+    """Every field of the session and its messages, content blocks included.
+
+    A recovery file also carries ledger rows that could not be written; an import
+    adds each once, however often it is loaded.
+    """
+    document: dict[str, Any] = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
         "session": {**meta, "system": conversation.system},
@@ -47,7 +59,54 @@ def to_json(meta: dict[str, Any], conversation: Conversation) -> str:
             for m in conversation.messages
         ],
     }
+    if usage:
+        document["usage"] = [_record_json(record) for record in usage]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A session document read back: its metadata, conversation and any ledger rows."""
+
+    meta: dict[str, Any]
+    conversation: Conversation
+    usage: list[UsageRecord]
+
+
+def from_json(text: str) -> Imported:
+    """Read what :func:`to_json` wrote; ValueError says what is wrong with anything else."""
+    try:
+        document = json.loads(text)
+        if document.get("format") != JSON_FORMAT or document.get("version") != JSON_VERSION:
+            raise ValueError(f"not a {JSON_FORMAT} version {JSON_VERSION} document")
+        meta = dict(document["session"])
+        messages = [_message(m) for m in document["messages"]]
+        usage = [_record(r) for r in document.get("usage", [])]
+    except (AttributeError, KeyError, TypeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"not a {JSON_FORMAT} document ({type(exc).__name__}: {exc})") from None
+    return Imported(meta, Conversation(meta.get("system"), messages), usage)
+
+
+def _message(data: dict[str, Any]) -> Message:
+    if data["role"] not in ("user", "assistant") or not isinstance(data["content"], list):
+        raise ValueError(f"a message has role {data['role']!r} or content that is not a list")
+    if data["status"] not in ("complete", "interrupted", "error"):
+        raise ValueError(f"a message has status {data['status']!r}")
+    return Message(
+        data["role"], data["content"], data["status"], data["model"], data["stop_reason"]
+    )
+
+
+def _record_json(record: UsageRecord) -> dict[str, Any]:
+    """A ledger row as JSON; amounts as strings, so no float ever touches money."""
+    data = asdict(record)
+    data["charge"] = {k: None if v is None else str(v) for k, v in data["charge"].items()}
+    return data
+
+
+def _record(data: dict[str, Any]) -> UsageRecord:
+    charge = {k: None if v is None else Decimal(v) for k, v in data["charge"].items()}
+    return UsageRecord(**{**data, "usage": Usage(**data["usage"]), "charge": Charge(**charge)})
 
 
 def _iso(timestamp: float) -> str:

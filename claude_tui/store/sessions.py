@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from claude_tui.core.conversation import Conversation, Message
 from claude_tui.errors import NotFoundError, UsageError
@@ -52,14 +53,20 @@ def _prefixed(alias: str) -> str:
 class Store:
     """The session database; every write is its own short transaction."""
 
-    def __init__(self, conn: sqlite3.Connection, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        clock: Callable[[], float] = time.time,
+        path: Path | None = None,
+    ) -> None:
         self._conn = conn
         self._clock = clock
+        self.path = path
 
     @classmethod
     def open(cls, path: Path, clock: Callable[[], float] = time.time) -> Store:
         """Open (creating and migrating as needed) the database at ``path``."""
-        return cls(connect(path), clock)
+        return cls(connect(path), clock, path)
 
     @property
     def ledger(self) -> Ledger:
@@ -140,6 +147,61 @@ class Store:
         """Remove a session and its messages."""
         with write_transaction(self._conn) as conn:
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    def import_session(self, meta: dict[str, Any], conversation: Conversation) -> tuple[str, str]:
+        """Load an exported or recovered session without ever overwriting what is saved.
+
+        An unknown id is created as it was. A saved session that the file continues
+        (a recovery file: ``saved_upto`` says how much of it had been saved) gets the
+        rest; anything else is added as a copy with a new id. Returns the id and
+        which of "created", "extended", "unchanged" or "copied" happened.
+        """
+        messages = conversation.messages
+        known = self._existing(meta.get("id"))
+        if known is None:
+            session_id = str(meta.get("id") or secrets.token_hex(6))
+            how, keep = "created", 0
+        else:
+            session_id = str(meta["id"])
+            keep = min(int(meta.get("saved_upto", len(known))), len(known))
+            continues = keep <= len(messages) and known[:keep] == messages[:keep]
+            how = "extended" if continues else "copied"
+            if not continues:
+                session_id, keep = secrets.token_hex(6), 0
+            elif known == messages:
+                return session_id, "unchanged"
+        if how != "extended":
+            self._insert_session(session_id, meta, conversation.system)
+        self.truncate(session_id, keep)
+        for seq in range(keep, len(messages)):
+            self.save_message(session_id, seq, messages[seq])
+        return session_id, how
+
+    def _existing(self, session_id: object) -> list[Message] | None:
+        if (
+            not isinstance(session_id, str)
+            or not self._conn.execute(
+                "SELECT 1 FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
+        ):
+            return None
+        return self.load(session_id).messages
+
+    def _insert_session(self, session_id: str, meta: dict[str, Any], system: str | None) -> None:
+        now = self._clock()
+        created = float(meta.get("created_at") or now)
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                f"INSERT INTO sessions ({_SESSION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                (
+                    session_id,
+                    str(meta.get("title") or ""),
+                    str(meta["model"]),
+                    system,
+                    created,
+                    now,
+                ),
+            )
 
     def sessions(self, limit: int = 20) -> list[SessionInfo]:
         """The most recently used sessions first."""

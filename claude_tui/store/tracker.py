@@ -4,7 +4,9 @@ Records go on a queue; a daemon thread with its own connection commits each
 one as it arrives. A row that cannot be written yet (another process holds the
 lock past SQLite's own wait, a full disk) stays queued and is tried again, so
 nothing is dropped while the process lives; ``close`` flushes before exit and
-reports whatever could not be written. Each record carries a unique key, so a
+reports whatever could not be written, and hands those rows over for a
+recovery file. Any exception, not only a storage error, leaves the row queued
+and the thread alive. Each record carries a unique key, so a
 retried insert never counts a call twice, whichever process wrote it first.
 """
 
@@ -32,6 +34,7 @@ class Tracker:
         self._pending: deque[UsageRecord] = deque()
         self._changed = threading.Condition()
         self._closing = False
+        self._stopped = False
         self._warning: str | None = None
         self._thread = threading.Thread(target=self._run, name="usage-tracker", daemon=True)
         self._thread.start()
@@ -45,7 +48,11 @@ class Tracker:
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued row is committed; False if some are still waiting."""
         with self._changed:
-            return self._changed.wait_for(lambda: not self._pending, timeout)
+            return self._changed.wait_for(self._settled, timeout) and not self._pending
+
+    def _settled(self) -> bool:
+        """Nothing left to wait for: every row written, or no thread left to write it."""
+        return not self._pending or self._stopped
 
     def close(self, timeout: float = 5.0) -> None:
         """Flush, then stop the thread; rows still unwritten become the warning."""
@@ -60,6 +67,11 @@ class Tracker:
                     f"{len(self._pending)} usage record(s) not saved: {self._warning or 'timeout'}"
                 )
 
+    def unsaved(self) -> list[UsageRecord]:
+        """The rows not written yet, for a recovery file once the tracker is closed."""
+        with self._changed:
+            return list(self._pending)
+
     def take_warning(self) -> str | None:
         """The last write problem, once; None when every row so far is saved."""
         with self._changed:
@@ -67,6 +79,14 @@ class Tracker:
         return warning
 
     def _run(self) -> None:
+        try:
+            self._write_all()
+        finally:
+            with self._changed:  # a flush waiting on this thread must not wait in vain
+                self._stopped = True
+                self._changed.notify_all()
+
+    def _write_all(self) -> None:
         ledger: Ledger | None = None
         while True:
             with self._changed:
@@ -77,8 +97,11 @@ class Tracker:
             try:
                 ledger = ledger or self._open(self._path)
                 ledger.append(record)
-            except StoreError as exc:
-                if self._wait_after_failure(str(exc)):
+            except Exception as exc:  # any failure keeps the row queued; the thread goes on
+                problem = (
+                    str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
+                )
+                if self._wait_after_failure(problem):
                     return
                 continue
             with self._changed:

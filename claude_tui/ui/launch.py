@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,7 +48,18 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
         history = _history(env, console)
         view = turn_view(config, console)
         repl = Repl(chat, console, view, history_path=history, on_drawn=_preload_answer)
-        return repl.run()
+        try:
+            return repl.run()
+        finally:
+            _settle(chat, console)
+
+
+def _settle(chat: Chat, console: Console) -> None:
+    """Make the writes a failure left owed before the chat goes, or say where they went."""
+    chat.settle()
+    for notice in chat.take_notices():
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+            console.print(f"[yellow]warning:[/] {escape(notice)}", highlight=False)
 
 
 def _history(env: Mapping[str, str], console: Console) -> Path | None:

@@ -7,16 +7,22 @@ and its ledger row written before the process goes.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
 
 from rich.console import Console
 from rich.markup import escape
 
 from claude_tui.app import open_tracker
+from claude_tui.app.wiring import database_path
 from claude_tui.config import Config
+from claude_tui.core.conversation import Conversation
+from claude_tui.core.export import to_json
+from claude_tui.paths import write_recovery
 from claude_tui.store import Tracker
 from claude_tui.ui.turn_view import TurnView
 
@@ -34,8 +40,18 @@ def metered(env: Mapping[str, str], console: Console) -> Iterator[Tracker]:
         tracker.close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        warning = tracker.take_warning()
-        if warning:
+        _report(tracker, database_path(env).parent, console)
+
+
+def _report(tracker: Tracker, folder: Path, console: Console) -> None:
+    """Say what the ledger could not take, and keep those rows for `sessions import`."""
+    warning, unsaved = tracker.take_warning(), tracker.unsaved()
+    if unsaved:
+        meta = {"id": None, "title": "usage rows", "model": unsaved[0].model, "created_at": 0}
+        path = write_recovery(folder, "usage", to_json(meta, Conversation(), unsaved))
+        warning = f"{warning}; kept in {path}: `claude-tui sessions import '{path}'` loads them"
+    if warning:
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
             console.print(f"[yellow]{escape(warning)}[/]", highlight=False)
 
 

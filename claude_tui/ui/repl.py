@@ -110,6 +110,7 @@ class Repl:
             self.error(str(exc))
         except KeyboardInterrupt:
             self.console.print(f"[yellow]interrupted[/]: /{escape(name)} stopped", highlight=False)
+        self._show_notices()
 
     def run_turn(self, start: Callable[[], Turn]) -> TurnResult | None:
         """Start a turn and show it; a failure before it starts is one error line."""

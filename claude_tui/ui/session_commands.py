@@ -1,8 +1,9 @@
-"""The ``claude-tui sessions …`` commands: list, show, rename, delete, export, search."""
+"""The ``claude-tui sessions …`` commands: list, show, export, import, search."""
 
 from __future__ import annotations
 
 import json
+import stat
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -12,11 +13,14 @@ from rich.console import Console
 from rich.text import Text
 
 from claude_tui import paths
-from claude_tui.core.export import to_json, to_markdown
+from claude_tui.core.export import Imported, from_json, to_json, to_markdown
 from claude_tui.core.inert import inert, json_escaped
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
 from claude_tui.ui.sessions_view import print_hits, replay, sessions_table, snippet_text, title
+
+# A session export this large is no export of ours; refuse before reading it.
+IMPORT_LIMIT = 512 * 1024 * 1024
 
 
 def list_sessions(store: Store, console: Console, limit: int, as_json: bool) -> None:
@@ -62,6 +66,43 @@ def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path |
         except OSError as exc:
             raise UsageError(f"cannot write {target}: {exc.strerror}") from None
     return info.id
+
+
+def import_file(store: Store, path: Path) -> str:
+    """Load an export or recovery file; one line saying what it added."""
+    imported = _parse(path, _read_document(path))
+    parts = []
+    if imported.conversation.messages:
+        session_id, how = store.import_session(imported.meta, imported.conversation)
+        parts.append(f"session {session_id} {how} ({len(imported.conversation.messages)} messages)")
+    if imported.usage:
+        added = sum(store.ledger.append(record) for record in imported.usage)
+        parts.append(f"{added} of {len(imported.usage)} usage row(s) added")
+    return f"imported {path}: " + ("; ".join(parts) or "nothing to add")
+
+
+def _read_document(path: Path) -> str:
+    """The file's text, refusing devices, pipes, folders and anything absurdly large."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"cannot import {path}: not a regular file")
+        if info.st_size > IMPORT_LIMIT:
+            raise UsageError(
+                f"cannot import {path}: {info.st_size:,} bytes, over the {IMPORT_LIMIT:,} limit"
+            )
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot import {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot import {path}: not UTF-8 text") from None
+
+
+def _parse(path: Path, text: str) -> Imported:
+    try:
+        return from_json(text)
+    except ValueError as exc:
+        raise UsageError(f"cannot import {path}: {exc}") from None
 
 
 def search_sessions(store: Store, console: Console, query: str, as_json: bool) -> None:
