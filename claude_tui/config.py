@@ -32,12 +32,23 @@ def _doc(text: str, check: Check) -> dict[str, Any]:
     return {"doc": text, "check": check}
 
 
+# Finds the line of an entry path inside a key's value: () is the key itself.
+Locate = Callable[[tuple[str, ...]], str]
+
+
 class _Invalid(Exception):
     """A value failed its check; the message says what was expected."""
 
 
 class _InvalidEntry(_Invalid):
-    """An entry inside a table failed; the message names it and what it was."""
+    """An entry inside a table failed; the message names it and what it was.
+
+    ``entry`` is the key's path below the table, so the error can point at its line.
+    """
+
+    def __init__(self, message: str, entry: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.entry = entry
 
 
 def _integer(low: int, high: int) -> Check:
@@ -78,12 +89,16 @@ def _range_text(low: float, high: float | None) -> str:
     return f"a number from {low:g} to {high:g}" if high is not None else "a number above 0"
 
 
-def _text(*, optional: bool = False, choices: tuple[str, ...] = (), url: bool = False) -> Check:
+def _text(
+    *, optional: bool = False, choices: tuple[str, ...] = (), url: bool = False, blank: bool = True
+) -> Check:
     def check(value: Any) -> str | None:
         if value is None and optional:
             return None
         if not isinstance(value, str) or (choices and value not in choices):
             raise _Invalid(" or ".join(repr(c) for c in choices) if choices else "a string")
+        if not blank and not value.strip():
+            raise _Invalid("a non-empty string")
         if not is_utf8(value):
             raise _Invalid("valid UTF-8 text")
         if url and not value.startswith(("http://", "https://")):
@@ -135,10 +150,12 @@ def _budget(value: Any) -> Budget:
     amounts = {}
     for name, amount in value.items():
         if name not in names:
-            raise _InvalidEntry(_unknown(f"budget.{name}", [f"budget.{n}" for n in names]))
+            message = _unknown(f"budget.{name}", [f"budget.{n}" for n in names])
+            raise _InvalidEntry(message, (name,))
         number = _finite(amount)
         if number is None or number <= 0:
-            raise _InvalidEntry(f"budget.{name} must be an amount in USD above 0, got {amount!r}")
+            message = f"budget.{name} must be an amount in USD above 0, got {amount!r}"
+            raise _InvalidEntry(message, (name,))
         amounts[name] = Decimal(str(amount))
     return Budget(**amounts)
 
@@ -146,17 +163,20 @@ def _budget(value: Any) -> Budget:
 def _pricing(value: Any) -> dict[str, ModelPrice]:
     if not isinstance(value, dict):
         raise _Invalid('tables like [pricing."MODEL-ID"]')
-    try:
-        return {model: parse_model_price(model, entry) for model, entry in value.items()}
-    except PriceError as exc:
-        raise _InvalidEntry(str(exc)) from None
+    prices = {}
+    for model, entry in value.items():
+        try:
+            prices[model] = parse_model_price(model, entry)
+        except PriceError as exc:
+            raise _InvalidEntry(str(exc), (model,)) from None
+    return prices
 
 
 @dataclass(frozen=True)
 class Config:
     """The effective settings for one run."""
 
-    model: str = field(default="claude-sonnet-5-5", metadata=_doc("Model id.", _text()))
+    model: str = field(default="claude-sonnet-5-5", metadata=_doc("Model id.", _text(blank=False)))
     max_tokens: int = field(
         default=8192, metadata=_doc("Most tokens in one answer.", _integer(1, 1_000_000))
     )
@@ -258,6 +278,10 @@ def _from_file(path: Path | None, env: Mapping[str, str], warn: Warn | None) -> 
         if path is None:
             return {}
         raise ConfigError(f"{target}: no such config file") from None
+    except NotADirectoryError:
+        raise ConfigError(
+            f"{target}: cannot read config file ({_file_in_the_way(target)})"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{target}: cannot read config file ({exc})") from None
     if warn is not None and looks_like_key(text) and _others_can_read(target):
@@ -269,7 +293,16 @@ def _from_file(path: Path | None, env: Mapping[str, str], warn: Warn | None) -> 
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_error(target, exc)) from None
-    return {key: _checked(key, value, _where(target, text, key)) for key, value in document.items()}
+    return {
+        key: _checked(key, value, lambda entry, key=key: _where(target, text, key, *entry))
+        for key, value in document.items()
+    }
+
+
+def _file_in_the_way(target: Path) -> str:
+    """Which file stands where a folder on the way to ``target`` should be."""
+    folder = next((p for p in target.parents if p.exists() and not p.is_dir()), target.parent)
+    return f"{folder} is a file, not a folder"
 
 
 def _toml_error(target: Path, exc: tomllib.TOMLDecodeError) -> str:
@@ -287,14 +320,24 @@ def _others_can_read(target: Path) -> bool:
         return False
 
 
-def _where(target: Path, text: str, key: str) -> str:
-    """The file and the line that sets ``key``, whether as ``key = ...`` or ``[key]``."""
+def _where(target: Path, text: str, key: str, *entry: str) -> str:
+    """The file and the line that sets ``key`` (``key = ...`` or ``[key]``).
+
+    With an ``entry`` path, the line of that key inside the table, found after its
+    header: an error in ``daily_usd`` points at that line, not at ``[budget]``.
+    """
+    lines = text.splitlines()
+    found = _line_of(key, lines, 0, dotted=True)
+    for name in entry if found is not None else ():
+        found = _line_of(name, lines, found, dotted=False) or found
+    return str(target) if found is None else f"{target}:{found + 1}"
+
+
+def _line_of(key: str, lines: list[str], start: int, *, dotted: bool) -> int | None:
     quoted = rf"[\"']?{re.escape(key)}[\"']?"
-    pattern = re.compile(rf"^\s*(?:{quoted}\s*=|\[\[?\s*{quoted}\s*[\].])")
-    for number, line in enumerate(text.splitlines(), start=1):
-        if pattern.match(line):
-            return f"{target}:{number}"
-    return str(target)
+    table = r"\[\[?\s*" + (rf"{quoted}\s*[\].]" if dotted else rf"(?:[^\]]*\.)?{quoted}\s*\]")
+    pattern = re.compile(rf"^\s*(?:{quoted}\s*=|{table})")
+    return next((n for n in range(start, len(lines)) if pattern.match(lines[n])), None)
 
 
 def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
@@ -321,7 +364,9 @@ def _parse_env(key: str, raw: str) -> Any:
     return raw
 
 
-def _checked(key: str, value: Any, where: str, shown: Any = None) -> Any:
+def _checked(key: str, value: Any, place: str | Locate, shown: Any = None) -> Any:
+    """The value checked; errors name ``place`` (a file's line, a variable, a flag)."""
+    where = place if isinstance(place, str) else place(())
     if re.sub(r"[-_]", "", key.lower()) in SECRET_NAMES:
         raise _error(
             f"{where}: {key} is not allowed here, so the key never sits on disk: "
@@ -333,6 +378,7 @@ def _checked(key: str, value: Any, where: str, shown: Any = None) -> Any:
     try:
         return KEYS[key].metadata["check"](value)
     except _InvalidEntry as exc:
+        where = where if isinstance(place, str) else place(exc.entry)
         raise _error(f"{where}: {exc}") from None
     except _Invalid as exc:
         got = _shown(shown if shown is not None else value)

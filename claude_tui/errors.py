@@ -31,12 +31,14 @@ class ClaudeTuiError(Exception):
 
     exit_code: int = 1
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, chat_advice: str = "") -> None:
+        """``chat_advice`` names chat commands (", then /retry"): ``ask`` leaves it out."""
         super().__init__(message)
         self.message = message
+        self.chat_advice = chat_advice
 
     def __str__(self) -> str:
-        return self.message
+        return self.message + self.chat_advice
 
 
 class ConfigError(ClaudeTuiError):

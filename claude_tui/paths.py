@@ -43,8 +43,10 @@ def make_private_dir(path: Path) -> None:
 
 
 def _reason(path: Path, exc: OSError) -> str:
-    if path.exists() and not path.is_dir():
-        return "it is a file, not a folder: move it aside"
+    """Name the file that stands where a folder should be, wherever it is on the path."""
+    for folder in (path, *path.parents):
+        if folder.exists() and not folder.is_dir():
+            return f"{folder} is a file, not a folder: move it aside"
     return exc.strerror or str(exc)
 
 
@@ -65,11 +67,19 @@ def write_private(path: Path, text: str) -> None:
 
 
 def write_recovery(folder: Path, name: str, text: str) -> Path:
-    """Keep what could not be saved in ``folder/recovered``, private; the file's path."""
+    """Keep what could not be saved in ``folder/recovered``, private; the file's path.
+
+    Raises OSError when even that cannot be written (the disk that refused the
+    database may refuse this too); no partial file is left behind.
+    """
     stamp = time.strftime("%Y%m%d-%H%M%S")
     target = folder / "recovered" / f"{name}-{stamp}-{os.getpid()}.json"
     make_private_dir(target.parent)
-    write_private(target, text)
+    try:
+        write_private(target, text)
+    except OSError:
+        target.unlink(missing_ok=True)  # half a recovery file would only mislead
+        raise
     return target
 
 

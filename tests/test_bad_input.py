@@ -98,7 +98,7 @@ def _load_text(text: str | bytes) -> Config:
         ('api_key_env = "MY KEY"\n', "api_key_env must be the name of an environment variable"),
         (
             "\n[budget]\nsession_usd = -2\n",
-            ":2: budget.session_usd must be an amount in USD above 0",
+            ":3: budget.session_usd must be an amount in USD above 0",
         ),
         ("[budget]\ndaily_usd = nan\n", "budget.daily_usd must be an amount in USD above 0"),
         ("[budget]\nweekly_usd = 1\n", "unknown key 'budget.weekly_usd' (did you mean"),
@@ -414,9 +414,11 @@ def test_a_full_disk_warns_keeps_the_conversation_and_saved_data(
             ("user", "next"),
         ]
         _quit(term)
+        assert "nor kept in a recovery file (File too large)" in term.text
     finally:
         term.close()
     assert _saved(home) == _exchange("small one")
+    assert not list((home / "data").glob("recovered/*"))
 
 
 def test_a_database_locked_past_the_timeout_warns_then_catches_up(
@@ -437,3 +439,42 @@ def test_a_database_locked_past_the_timeout_warns_then_catches_up(
     assert _sent(api) == expected[:-1]
     _quit(chat)
     assert _saved(home) == expected
+
+
+# --- smaller truths (issue 10) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "config"), [(["-m", ""], None), (["-m", "  "], None), ([], 'model = ""\n')]
+)
+def test_an_empty_model_is_refused_like_any_bad_value(
+    args: list[str], config: str | None, app_env: dict[str, str], home: Path
+) -> None:
+    """model = "" or -m "" is one precise line, not a request for model ''."""
+    if config is not None:
+        home.mkdir(parents=True, exist_ok=True)
+        (home / "config.toml").write_text(config)
+    done = _run(app_env, *args, "ask", "hi")
+    assert done.returncode == 2
+    assert "model must be a non-empty string" in done.stderr and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("command", [["sessions", "list"], ["ask", "hi"]])
+def test_a_home_that_is_a_file_is_named(
+    command: list[str], app_env: dict[str, str], tmp_path: Path
+) -> None:
+    """CLAUDE_TUI_HOME pointing at a file says which file is in the way, not 'File exists'."""
+    home = tmp_path / "not-a-folder"
+    home.write_text("")
+    done = _run({**app_env, "CLAUDE_TUI_HOME": str(home)}, *command)
+    assert done.returncode != 0
+    assert f"{home} is a file, not a folder" in done.stderr and "File exists" not in done.stderr
+
+
+def test_ask_never_suggests_chat_commands(app_env: dict[str, str], api: ApiDouble) -> None:
+    """ask has no /retry: its errors give the reason alone."""
+    api.script(Reply(status=500, times=5))
+    done = _run({**app_env, "CLAUDE_TUI_MAX_RETRIES": "0"}, "ask", "hi")
+    assert done.returncode != 0
+    assert "the service is busy (500 api_error)" in done.stderr
+    assert "/retry" not in done.stderr

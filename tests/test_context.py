@@ -73,6 +73,17 @@ def test_each_message_is_counted_once_however_often_the_budget_is_asked() -> Non
     assert counted[102:] == ["a system prompt", "", "one more"]
 
 
+def test_counts_are_kept_only_for_the_live_conversation() -> None:
+    """After /undo, /retry or /clear the counts of messages gone are dropped, not hoarded."""
+    budget = ContextBudget(len)
+    for _ in range(20):
+        conversation = _conversation(30)
+        budget.tokens(conversation)
+        conversation.pop_exchange()
+        budget.tokens(conversation)
+        assert len(budget) == len(conversation.messages)
+
+
 def test_calibration_scales_estimates_toward_the_apis_counts() -> None:
     """After the API reports twice our estimate, estimates double."""
     budget = ContextBudget(len)

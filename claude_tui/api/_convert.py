@@ -76,7 +76,8 @@ def events_from_sdk(raw: Iterable[Any], request_id: str | None) -> Iterator[Stre
             yield Stop(stop_reason, usage)
             return
     raise StreamBrokenError(
-        "the answer ended before it was complete; the partial answer is kept, /retry to ask again"
+        "the answer ended before it was complete",
+        "; the partial answer is kept, /retry to ask again",
     )
 
 

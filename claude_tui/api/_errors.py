@@ -13,7 +13,7 @@ from typing import Any
 
 from claude_tui import errors
 
-KEPT = "the partial answer is kept, /retry to ask again"
+KEPT = "; the partial answer is kept, /retry to ask again"
 TOO_LONG = "prompt is too long"
 
 
@@ -37,25 +37,25 @@ def translate(exc: BaseException, context: dict[str, Any]) -> errors.ClaudeTuiEr
 def _in_stream(exc: Any) -> errors.ClaudeTuiError:
     kind = exc.type or "error"
     detail = f": {exc.api_message}" if exc.api_message else ""
-    return errors.StreamBrokenError(f"the answer broke off ({kind}{detail}); {KEPT}")
+    return errors.StreamBrokenError(f"the answer broke off ({kind}{detail})", KEPT)
 
 
 def _timeout(context: dict[str, Any]) -> errors.ClaudeTuiError:
     seconds = f"{context['timeout']:g}"
     if context["started"]:
-        return errors.StreamBrokenError(f"the answer stalled: no data for {seconds} s; {KEPT}")
+        return errors.StreamBrokenError(f"the answer stalled: no data for {seconds} s", KEPT)
     return errors.ConnectionFailedError(
-        f"no answer from {context['base_url']} within {seconds} s; /retry, or raise timeout"
+        f"no answer from {context['base_url']} within {seconds} s", "; /retry, or raise timeout"
     )
 
 
 def _connection(exc: BaseException, context: dict[str, Any]) -> errors.ClaudeTuiError:
     if context["started"]:
-        return errors.StreamBrokenError(f"the connection dropped mid-answer; {KEPT}")
+        return errors.StreamBrokenError("the connection dropped mid-answer", KEPT)
     cause = exc.__cause__ or exc
     return errors.ConnectionFailedError(
-        f"cannot reach {context['base_url']} ({_short(cause)}); "
-        "check your network or base_url, then /retry"
+        f"cannot reach {context['base_url']} ({_short(cause)}); check your network or base_url",
+        ", then /retry",
     )
 
 
@@ -74,25 +74,25 @@ def _status(exc: Any, context: dict[str, Any]) -> errors.ClaudeTuiError:
         return errors.AccessDeniedError(f"permission denied (403): {message}")
     if status == 404:
         return errors.UnknownModelError(
-            f"unknown model '{context['model']}' (404: {message}); list models with /model"
+            f"unknown model '{context['model']}' (404: {message})", "; list models with /model"
         )
     if status == 413:
         return errors.TooLargeError(
-            "the request is too large (413): shorten it, /compact or /clear"
+            "the request is too large (413): shorten it", ", /compact or /clear"
         )
     if status == 429:
         return errors.RateLimitError(
-            f"rate limited (429){_after(context)}; {_when(exc)} with /retry"
+            f"rate limited (429){_after(context)}; {_when(exc)}", " with /retry"
         )
     if status >= 500:
         return errors.ServiceBusyError(
-            f"the service is busy ({status} {exc.type or 'error'}){_after(context)}; "
-            "try /retry in a moment"
+            f"the service is busy ({status} {exc.type or 'error'}){_after(context)}",
+            "; try /retry in a moment",
         )
     if TOO_LONG in message.lower():
         return errors.BadRequestError(
-            f"the conversation is too long for the model ({status}: {message}); "
-            "/compact it, /undo the last exchange or /clear"
+            f"the conversation is too long for the model ({status}: {message})",
+            "; /compact it, /undo the last exchange or /clear",
         )
     return errors.BadRequestError(f"the API refused the request ({status}): {message}")
 

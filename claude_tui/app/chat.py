@@ -242,10 +242,14 @@ class Chat:
         for _ in range(SETTLE_ATTEMPTS):
             if recorder.catch_up(self.conversation, model):
                 return None
-        path = recorder.recover(self.conversation, model)
+        problem = f"this session could not be saved ({recorder.take_warning() or 'unknown error'})"
+        try:
+            path = recorder.recover(self.conversation, model)
+        except OSError as exc:
+            self._notices.append(f"{problem}, nor kept in a recovery file ({exc.strerror or exc})")
+            return None
         self._notices.append(
-            f"this session could not be saved ({recorder.take_warning() or 'unknown error'}); "
-            f"it is kept in {path}: `claude-tui sessions import '{path}'` loads it"
+            f"{problem}; it is kept in {path}: `claude-tui sessions import '{path}'` loads it"
         )
         return path
 

@@ -67,10 +67,25 @@ class ContextBudget:
         shape += (conversation.system, conversation.summary)
         last = messages[-1] if messages else None
         if shape != self._total_for or last is not self._total_last:
+            self._forget_all_but(messages)
             total = self._count(conversation.system or "") + self._count(conversation.summary or "")
             total += sum(self.message_tokens(m) for m in messages[conversation.start :])
             self._total_for, self._total_last, self._total = shape, last, total
         return self._total
+
+    def __len__(self) -> int:
+        """How many messages have a count kept."""
+        return len(self._cache)
+
+    def _forget_all_but(self, messages: list[Message]) -> None:
+        """Drop counts of messages no longer in the conversation (/undo, /retry, /clear).
+
+        Each entry holds its message, so without this a long chat would keep every
+        answer it ever replaced alive for as long as it runs.
+        """
+        if len(self._cache) > len(messages):
+            keep = {id(m) for m in messages}
+            self._cache = {key: entry for key, entry in self._cache.items() if key in keep}
 
     def tokens(self, conversation: Conversation) -> int:
         """Calibrated tokens of the next request's history."""

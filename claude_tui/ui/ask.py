@@ -22,7 +22,7 @@ def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
     if not question.strip():
         raise UsageError('nothing to ask: claude-tui ask "question", or pipe the question in')
     console = Console(highlight=False)
-    view = turn_view(config, console)
+    view = turn_view(config, console, in_chat=False)
     store = open_store(env)
     errors = Console(stderr=True, highlight=False)
     with metered(env, errors) as tracker:

@@ -48,8 +48,12 @@ def _report(tracker: Tracker, folder: Path, console: Console) -> None:
     warning, unsaved = tracker.take_warning(), tracker.unsaved()
     if unsaved:
         meta = {"id": None, "title": "usage rows", "model": unsaved[0].model, "created_at": 0}
-        path = write_recovery(folder, "usage", to_json(meta, Conversation(), unsaved))
-        warning = f"{warning}; kept in {path}: `claude-tui sessions import '{path}'` loads them"
+        try:
+            path = write_recovery(folder, "usage", to_json(meta, Conversation(), unsaved))
+        except OSError as exc:
+            warning = f"{warning}, nor kept in a recovery file ({exc.strerror or exc})"
+        else:
+            warning = f"{warning}; kept in {path}: `claude-tui sessions import '{path}'` loads them"
     if warning:
         with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
             console.print(f"[yellow]{escape(warning)}[/]", highlight=False)
@@ -60,9 +64,13 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def turn_view(config: Config, console: Console) -> TurnView:
+def turn_view(config: Config, console: Console, *, in_chat: bool = True) -> TurnView:
     """The answer view: answers on ``console``, errors and notes on stderr."""
     errors = Console(stderr=True, highlight=False)
     return TurnView(
-        console, errors, code_theme=config.code_theme, thinking_display=config.thinking_display
+        console,
+        errors,
+        code_theme=config.code_theme,
+        thinking_display=config.thinking_display,
+        in_chat=in_chat,
     )

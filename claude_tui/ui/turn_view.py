@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from claude_tui.ui.markdown_stream import MarkdownStream
 
 WAITING = "Waiting for Claude…"
+RETRY_HINT = ", /retry to ask again"
 
 
 def error_line(message: str) -> Text:
@@ -40,7 +41,10 @@ class TurnView:
         *,
         code_theme: str = "monokai",
         thinking_display: str = "full",
+        in_chat: bool = True,
     ) -> None:
+        """Outside the chat (``ask``) no line suggests a slash command."""
+        self._in_chat = in_chat
         self._console = console
         self._errors = errors
         self.code_theme = code_theme
@@ -108,11 +112,12 @@ class TurnView:
             if not quiet:
                 self._console.print(footer(result))
         elif result.error is not None:
-            self._say(error_line(str(result.error)))
-        elif result.first_token_s is None:
-            self._say("[yellow]interrupted[/]: before the answer began; /retry to ask again")
+            error = result.error
+            self._say(error_line(str(error) if self._in_chat else error.message))
         else:
-            self._say("[yellow]interrupted[/]: the partial answer is kept, /retry to ask again")
+            began = result.first_token_s is not None
+            what = "the partial answer is kept" if began else "before the answer began"
+            self._say(f"[yellow]interrupted[/]: {what}{RETRY_HINT if self._in_chat else ''}")
         if result.status != "complete" and result.record is not None and not quiet:
             self._console.print(footer(result))
         return result
