@@ -16,6 +16,7 @@ from claude_tui.core.conversation import Conversation
 from claude_tui.core.events import MessageStart, Stop, TextDelta
 from claude_tui.core.request import ChatRequest
 from claude_tui.errors import UsageError
+from claude_tui.interrupts import to_the_end
 
 INSTRUCTION = (
     "Summarise our conversation so far so that it can replace it: keep the facts, decisions, "
@@ -75,8 +76,8 @@ def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
                     stop = event
                 elif isinstance(event, TextDelta):
                     pieces.append(event.text)
-    finally:
-        chat.bill(start, stop, "".join(pieces), None, kind="compact")
+    finally:  # billed however it ended; a second Ctrl-C cannot skip the row
+        to_the_end(lambda: chat.bill(start, stop, "".join(pieces), None, kind="compact"))
     summary = "".join(pieces).strip()
     if not summary:
         raise UsageError("the model returned an empty summary; nothing was compacted")
