@@ -40,7 +40,7 @@ class Terminal:
         preexec_fn: Callable[[], None] | None = None,
     ) -> None:
         """``program`` is the command before ``args``; benchmarks run the installed script."""
-        self.screen = pyte.Screen(cols, rows)
+        self.screen = pyte.HistoryScreen(cols, rows, history=100_000)
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self.child = pexpect.spawn(
@@ -56,6 +56,15 @@ class Terminal:
     def text(self) -> str:
         """What the screen shows now, one line per row, trailing spaces stripped."""
         return "\n".join(line.rstrip() for line in self.screen.display)
+
+    @property
+    def transcript(self) -> str:
+        """The scrollback (lines scrolled off the top) and then the screen, as text."""
+        width = self.screen.columns
+        scrolled = [
+            "".join(line[x].data for x in range(width)).rstrip() for line in self.screen.history.top
+        ]
+        return "\n".join([*scrolled, self.text])
 
     def type(self, text: str) -> None:
         """Type text as keystrokes (no Enter)."""

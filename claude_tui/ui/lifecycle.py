@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -73,4 +74,5 @@ def turn_view(config: Config, console: Console, *, in_chat: bool = True) -> Turn
         code_theme=config.code_theme,
         thinking_display=config.thinking_display,
         in_chat=in_chat,
+        keyboard=sys.stdin.fileno() if sys.stdin.isatty() else None,
     )

@@ -18,6 +18,7 @@ from claude_tui.core.inert import inert
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.interrupts import to_the_end
 from claude_tui.ui.footer import footer
+from claude_tui.ui.keyboard import echo_off
 
 if TYPE_CHECKING:
     from claude_tui.ui.markdown_stream import MarkdownStream
@@ -42,9 +43,15 @@ class TurnView:
         code_theme: str = "monokai",
         thinking_display: str = "full",
         in_chat: bool = True,
+        keyboard: int | None = None,
     ) -> None:
-        """Outside the chat (``ask``) no line suggests a slash command."""
+        """Outside the chat (``ask``) no line suggests a slash command.
+
+        ``keyboard`` is the terminal's input descriptor, whose echo is off while
+        an answer streams; None leaves input alone (pipes, tests).
+        """
         self._in_chat = in_chat
+        self._keyboard = keyboard
         self._console = console
         self._errors = errors
         self.code_theme = code_theme
@@ -59,14 +66,15 @@ class TurnView:
         spinner = Status(WAITING, console=self._console, spinner="dots")
         markdown = MarkdownStream(self._console, code_theme=self.code_theme)
         state = _State()
-        try:
-            spinner.start()
-            for event in turn:
-                self._show_event(event, spinner, markdown, state)
-        except (KeyboardInterrupt, ClaudeTuiError):
-            pass
-        finally:
-            to_the_end(lambda: self._end(turn, spinner, markdown))
+        with echo_off(self._keyboard):
+            try:
+                spinner.start()
+                for event in turn:
+                    self._show_event(event, spinner, markdown, state)
+            except (KeyboardInterrupt, ClaudeTuiError):
+                pass
+            finally:
+                to_the_end(lambda: self._end(turn, spinner, markdown))
         return to_the_end(lambda: self.conclude(turn))
 
     @staticmethod
