@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,3 +166,27 @@ def test_long_fence_is_not_reparsed_per_line() -> None:
     assert stream.parsed_chars < 3 * len(stream.text)
     stream.feed("```\n")
     stream.finish()
+
+
+SHAPES = {
+    "numbered steps with code inside": "\n\n".join(
+        f"{n}. Step {n}: do this\n\n   ```python\n   x = {n}\n   print(x)\n   ```"
+        for n in range(1, 26)
+    ),
+    "a blank line before a long fence": "\n```python\n"
+    + "\n".join(f"print({n})" for n in range(60))
+    + "\n```\n\nAfter.",
+    "a fence indented two spaces": "Intro\n\n  ```python\n"
+    + "\n".join(f"  print({n})" for n in range(60))
+    + "\n  ```\n\nAfter.",
+    "a list item number split from its dot": "1. one\n\n2. two\n\n" * 6 + "10. ten",
+}
+
+
+@pytest.mark.parametrize("name", SHAPES)
+@pytest.mark.parametrize(("width", "chunk"), [(40, 1), (80, 7), (100, 3), (160, 13)])
+def test_shapes_models_write_render_like_one_shot(name: str, width: int, chunk: int) -> None:
+    """Found by trying: steps with code, leading blank lines, indented fences, long lists."""
+    text = SHAPES[name]
+    sizes = [chunk] * (len(text) // chunk)
+    assert _stream(text, width, sizes, height=40)[0] == one_shot(text, width)

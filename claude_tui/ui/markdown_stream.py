@@ -87,6 +87,11 @@ def _numbered(text: str) -> bool:
     return 0 < digits < 10 and head[digits : digits + 1] in (".", ")")
 
 
+def _dedent(line: str, spaces: int) -> str:
+    """Up to ``spaces`` leading spaces removed, as a fence indented that far does."""
+    return line[min(spaces, len(line) - len(line.lstrip(" "))) :]
+
+
 @dataclass
 class _OpenFence:
     """A top-level code fence still being written, some of whose lines may be printed."""
@@ -94,6 +99,7 @@ class _OpenFence:
     marker: str
     lexer: str
     body_start: int
+    indent: int  # spaces before the opening marker, taken off each code line as CommonMark does
     scanned: int = 0
     printed: int = 0
     closed: bool = False
@@ -165,16 +171,17 @@ class MarkdownStream:
         if fence is not None and not fence.closed and not self._may_close_fence(tail):
             self._commit_fence_lines(tail)
             return
-        tokens = _top_level(self._parse(tail))
+        complete = tail[: tail.rfind("\n") + 1]  # a partial line may yet join the block above
+        tokens = _top_level(self._parse(complete))
         if len(tokens) >= 2:
             split = _line_offset(tail, tokens[-1].map[0])  # type: ignore[index]
             self._print_done(tail[:split], tokens)
-            tail = tail[split:]
+            tail, complete = tail[split:], complete[split:]
             self._tail = [tail]
-            tokens = _top_level(self._parse(tail))
-        self._track_fence(tokens[-1] if tokens else None, tail)
+            tokens = _top_level(self._parse(complete))
+        self._track_fence(tokens[-1] if tokens else None, complete)
         if self._fence is not None and tokens:
-            self._fence.closed = _is_closed(tokens[-1], tail)
+            self._fence.closed = _is_closed(tokens[-1], complete)
 
     def _print_done(self, done: str, tokens: list[Token]) -> None:
         """Print finished text; an open fence's rest goes first, as code lines."""
@@ -193,9 +200,12 @@ class MarkdownStream:
         """Note an open top-level fence so its long body can be printed as it grows."""
         if last is None or last.type != "fence" or self._fence is not None or "\n" not in tail:
             return
-        body_start = tail.index("\n") + 1
+        opening = last.map[0]  # type: ignore[index]
+        body_start = _line_offset(tail, opening + 1)
+        first = tail[_line_offset(tail, opening) : body_start]
+        indent = len(first) - len(first.lstrip(" "))
         lexer = (last.info or "").partition(" ")[0] or "text"
-        self._fence = _OpenFence(last.markup, lexer, body_start, scanned=body_start)
+        self._fence = _OpenFence(last.markup, lexer, body_start, indent, scanned=body_start)
         self._commit_fence_lines(tail)
 
     def _may_close_fence(self, tail: str) -> bool:
@@ -213,8 +223,10 @@ class MarkdownStream:
         return any(line.lstrip(" ").startswith(marker) for line in fresh)
 
     def _fence_body(self, tail: str) -> list[str]:
-        assert self._fence is not None
-        return tail[self._fence.body_start :].split("\n")
+        fence = self._fence
+        assert fence is not None
+        lines = tail[fence.body_start :].split("\n")
+        return [_dedent(line, fence.indent) for line in lines] if fence.indent else lines
 
     def _commit_fence_lines(self, tail: str) -> None:
         """Print finished code lines once enough wait that the live region would grow tall."""
