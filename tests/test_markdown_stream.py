@@ -7,7 +7,9 @@ import time
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.markdown import Markdown
 
+from claude_tui.ui.markdown_lists import Bottom
 from claude_tui.ui.markdown_stream import MarkdownStream
 from tests.render import make_console, one_shot, screen_lines
 
@@ -180,6 +182,15 @@ SHAPES = {
     + "\n".join(f"  print({n})" for n in range(60))
     + "\n  ```\n\nAfter.",
     "a list item number split from its dot": "1. one\n\n2. two\n\n" * 6 + "10. ten",
+    "300 bullets": "\n".join(f"- item {n} " + "word " * (n % 9) for n in range(300)),
+    "98 numbered items, some long": "\n".join(
+        f"{n}. item {n} " + "word " * (n % 13) for n in range(1, 99)
+    ),
+    "nested lists": "\n".join(f"- item {n}\n  1. sub {n}a\n  2. sub {n}b" for n in range(40)),
+    "a list, then a quote, then a list": "- a\n- b\n\n> q1\n> q2\n\n1. x\n2. y\n\nEnd.",
+    "bullets with a different marker start a new list": "- a\n- b\n* c\n* d\n+ e",
+    "numbered items starting at 7": "\n".join(f"{n}. item" for n in range(7, 40)),
+    "ordered items all numbered 1": "\n".join("1. same number" for _ in range(30)),
 }
 
 
@@ -190,3 +201,37 @@ def test_shapes_models_write_render_like_one_shot(name: str, width: int, chunk: 
     text = SHAPES[name]
     sizes = [chunk] * (len(text) // chunk)
     assert _stream(text, width, sizes, height=40)[0] == one_shot(text, width)
+
+
+def test_long_lists_and_quotes_are_not_reparsed_whole_per_line() -> None:
+    """A 1,200-item list or a 400-line quote costs parsing in proportion to its length."""
+    for text in (
+        "\n".join(f"- item {n} with words" for n in range(1200)),
+        "\n".join(f"> quoted line {n}" for n in range(400)),
+    ):
+        console, _ = make_console(100, 40)
+        stream = MarkdownStream(console)
+        for index in range(0, len(text), 4):
+            stream.feed(text[index : index + 4])
+        stream.finish()
+        assert stream.parsed_chars < 4 * len(text)
+
+
+def test_the_live_region_shows_the_newest_rows_and_fits_the_screen() -> None:
+    """A live block taller than the screen is drawn by its last rows, never past the screen."""
+    console, buffer = make_console(60, height=10)
+    tall = Markdown("\n".join(f"{n}. row {n}" for n in range(1, 9)) + "\n\nnewest")
+    console.print(Bottom(tall, 5))
+    assert screen_lines(buffer.getvalue(), 60) == [
+        " 6 row 6",
+        " 7 row 7",
+        " 8 row 8",
+        "",
+        "newest",
+    ]
+
+
+def test_a_whole_closed_fence_and_more_in_one_delta() -> None:
+    """Found by the property test: a long closed fence arriving at once is not cut as code."""
+    text = "```\n" + "\n".join(f"line {n}" for n in range(45)) + "\n\n```\n\n# A heading"
+    assert _stream(text, 40, [])[0] == one_shot(text, 40)

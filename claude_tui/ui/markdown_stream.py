@@ -32,6 +32,17 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from claude_tui.core.inert import inert
+from claude_tui.ui.markdown_lists import (
+    LIST_OPENS,
+    Bottom,
+    Continued,
+    OpenList,
+    content_column,
+    items,
+    may_restructure,
+    printable,
+    renumbered,
+)
 
 CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 
@@ -123,6 +134,9 @@ class MarkdownStream:
         self._tail: list[str] = []
         self._blank_before = False
         self._fence: _OpenFence | None = None
+        self._list: OpenList | None = None
+        # Where unread lines begin while the tail is one block quote, else None.
+        self._quote_scanned: int | None = None
         self._live: Live | None = None
         self._hiding = False
         self._finished = False
@@ -171,24 +185,88 @@ class MarkdownStream:
         if fence is not None and not fence.closed and not self._may_close_fence(tail):
             self._commit_fence_lines(tail)
             return
+        if self._list is not None and not self._list_may_change(tail):
+            return
+        if self._quote_scanned is not None and not self._quote_may_end(tail):
+            return
         complete = tail[: tail.rfind("\n") + 1]  # a partial line may yet join the block above
-        tokens = _top_level(self._parse(complete))
+        parsed = self._parse(complete)
+        tokens = _top_level(parsed)
         if len(tokens) >= 2:
             split = _line_offset(tail, tokens[-1].map[0])  # type: ignore[index]
             self._print_done(tail[:split], tokens)
             tail, complete = tail[split:], complete[split:]
             self._tail = [tail]
-            tokens = _top_level(self._parse(complete))
+            parsed = self._parse(complete)
+            tokens = _top_level(parsed)
         self._track_fence(tokens[-1] if tokens else None, complete)
         if self._fence is not None and tokens:
             self._fence.closed = _is_closed(tokens[-1], complete)
+        if len(tokens) == 1 and tokens[0].type in LIST_OPENS:
+            self._print_list_items(tail, complete, parsed)
+        quoted = len(tokens) == 1 and tokens[0].type == "blockquote_open"
+        self._quote_scanned = len(complete) if quoted else None
+
+    def _quote_may_end(self, tail: str) -> bool:
+        """Lines that start with '>' only add to a quote; anything else may end it."""
+        assert self._quote_scanned is not None
+        end = tail.rfind("\n") + 1
+        fresh = tail[self._quote_scanned : end].split("\n")[:-1]
+        self._quote_scanned = max(self._quote_scanned, end)
+        return not all(line.lstrip(" ").startswith(">") for line in fresh)
+
+    def _list_may_change(self, tail: str) -> bool:
+        """Whether the lines completed since the last look may start an item or end the list."""
+        listed = self._list
+        assert listed is not None
+        end = tail.rfind("\n") + 1
+        fresh = tail[listed.scanned : end].split("\n")
+        listed.scanned = max(listed.scanned, end)
+        return may_restructure(fresh, listed.content_column)
+
+    def _print_list_items(self, tail: str, complete: str, parsed: list[Token]) -> None:
+        """Print the list's finished items; the last one stays live, as it may grow."""
+        listed = self._list
+        first = listed.next_number if listed else int(parsed[0].attrGet("start") or 1)
+        ready = printable(parsed, first)
+        found = items(parsed)
+        if ready:
+            split = _line_offset(complete, found[ready].map[0])  # type: ignore[index]
+            self._print_list_chunk(complete[:split], parsed[0], ready)
+            tail, complete = tail[split:], complete[split:]
+            self._tail = [tail]
+        if self._list is not None:
+            self._list.content_column = content_column(found[-1])
+            self._list.scanned = len(complete)
+
+    def _print_list_chunk(self, text: str, opening: Token, count: int) -> None:
+        """Print finished items: the first chunk as a list, later ones as its continuation."""
+        if self._list is None:
+            start = int(opening.attrGet("start") or 1)
+            ordered = opening.type == "ordered_list_open"
+            self._list = OpenList(ordered, start, content_column=2, scanned=0)
+            self._print_blocks(text)
+        else:
+            self._emit(Continued(self._markdown(self._numbered(text))), leaf=False)
+        self._list.next_number += count
+        self._blank_before = True
+
+    def _numbered(self, text: str) -> str:
+        listed = self._list
+        return renumbered(text, listed.next_number) if listed and listed.ordered else text
 
     def _print_done(self, done: str, tokens: list[Token]) -> None:
-        """Print finished text; an open fence's rest goes first, as code lines."""
+        """Print finished text; an open fence's or list's rest goes first."""
+        first_end = _line_offset(done, tokens[1].map[0]) if len(tokens) > 1 else len(done)  # type: ignore[index]
         if self._fence is not None:
-            fence_end = _line_offset(done, tokens[1].map[0]) if len(tokens) > 1 else len(done)  # type: ignore[index]
-            self._print_fence_rest(done[:fence_end])
-            done = done[fence_end:]
+            self._print_fence_rest(done[:first_end])
+            done = done[first_end:]
+        elif self._list is not None:
+            if done[:first_end].strip():
+                self._emit(Continued(self._markdown(self._numbered(done[:first_end]))), leaf=False)
+                self._blank_before = True
+            self._list = None
+            done = done[first_end:]
         if done.strip():
             self._print_blocks(done)
 
@@ -199,6 +277,8 @@ class MarkdownStream:
     def _track_fence(self, last: Token | None, tail: str) -> None:
         """Note an open top-level fence so its long body can be printed as it grows."""
         if last is None or last.type != "fence" or self._fence is not None or "\n" not in tail:
+            return
+        if _is_closed(last, tail):  # whole already: it is printed once the next block begins
             return
         opening = last.map[0]  # type: ignore[index]
         body_start = _line_offset(tail, opening + 1)
@@ -281,8 +361,11 @@ class MarkdownStream:
         tokens = _top_level(self._parse(text))
         if not tokens:
             return
-        self._emit(Markdown(text, code_theme=self._code_theme), leaf=not _container(tokens[0]))
+        self._emit(self._markdown(text), leaf=not _container(tokens[0]))
         self._blank_before = _separates(tokens[-1])
+
+    def _markdown(self, text: str) -> Markdown:
+        return Markdown(text, code_theme=self._code_theme)
 
     def _emit(self, renderable: RenderableType, *, leaf: bool = True) -> None:
         """Print to the scrollback with the live region out of the way."""
@@ -318,14 +401,22 @@ class MarkdownStream:
             self._live.start(refresh=True)
 
     def _frame(self) -> RenderableType:
-        """The tail as it stands now; called under the live region's lock, by either thread."""
-        return Text("") if self._hiding else self._tail_view()
+        """The tail as it stands now; called under the live region's lock, by either thread.
+
+        Only its last rows are drawn: a region taller than the screen could not be
+        erased, and the newest text is what the person is reading.
+        """
+        if self._hiding:
+            return Text("")
+        return Bottom(self._tail_view(), max(self._console.height - 1, 1))
 
     def _tail_view(self) -> RenderableType:
         tail = "".join(self._tail)
         if self._fence is not None and self._fence.printed:
             rest = self._fence_body(tail)[self._fence.printed :]
             return self._code("\n".join(rest), top=False, bottom=True)
-        view = Markdown(tail, code_theme=self._code_theme)
+        if self._list is not None:
+            return Continued(self._markdown(self._numbered(tail)))
+        view = self._markdown(tail)
         leaf = not tail.lstrip(" ").startswith(("-", "*", "+", ">", "|")) and not _numbered(tail)
         return Group(Text(""), view) if self._blank_before and leaf else view
