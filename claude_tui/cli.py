@@ -230,10 +230,12 @@ def sessions_list(
 def sessions_show(ctx: typer.Context, ref: Annotated[str, typer.Argument()]) -> None:
     """Print a whole session, rendered."""
     from claude_tui.ui import session_commands
+    from claude_tui.ui.look import look_for
 
     with _friendly_errors():
-        theme = ctx.obj.load().code_theme
-        session_commands.show_session(_store(), _console(), ref, theme)
+        config = ctx.obj.load()
+        look = look_for(config.code_theme, config.hyperlinks)
+        session_commands.show_session(_store(), _console(), ref, look)
 
 
 @sessions_app.command("rename")

@@ -222,6 +222,14 @@ class Config:
     code_theme: str = field(
         default="monokai", metadata=_doc("Pygments theme for code blocks.", _text())
     )
+    hyperlinks: str = field(
+        default="auto",
+        metadata=_doc(
+            'Links as OSC 8 hyperlinks ("on"), as text with the URL after it ("off"), '
+            'or hyperlinks only where the terminal is known to draw them ("auto").',
+            _text(choices=("auto", "on", "off")),
+        ),
+    )
     prompt_cache: bool = field(
         default=True,
         metadata=_doc(

@@ -17,6 +17,7 @@ from claude_tui.config import Config
 from claude_tui.errors import NotFoundError
 from claude_tui.store import SessionInfo, Store
 from claude_tui.ui.lifecycle import metered, turn_view
+from claude_tui.ui.look import look_for
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.repl import Repl
 from claude_tui.ui.sessions_view import replay, resuming_line
@@ -108,4 +109,6 @@ def _resume(
     if resume.model_flag is None:
         chat.switch_model(session.model)
     console.print(resuming_line(session), highlight=False)
-    replay(console, chat.conversation, config.code_theme, REPLAY_MESSAGES)
+    replay(
+        console, chat.conversation, look_for(config.code_theme, config.hyperlinks), REPLAY_MESSAGES
+    )

@@ -25,6 +25,7 @@ from claude_tui.core.conversation import Conversation
 from claude_tui.core.export import to_json
 from claude_tui.paths import write_recovery
 from claude_tui.store import Tracker
+from claude_tui.ui.look import look_for
 from claude_tui.ui.turn_view import TurnView
 
 HANGUP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
@@ -71,7 +72,7 @@ def turn_view(config: Config, console: Console, *, in_chat: bool = True) -> Turn
     return TurnView(
         console,
         errors,
-        code_theme=config.code_theme,
+        look=look_for(config.code_theme, config.hyperlinks),
         thinking_display=config.thinking_display,
         in_chat=in_chat,
         keyboard=sys.stdin.fileno() if sys.stdin.isatty() else None,

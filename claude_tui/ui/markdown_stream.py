@@ -32,6 +32,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from claude_tui.core.inert import inert
+from claude_tui.ui.look import PLAIN, Look
 from claude_tui.ui.markdown_lists import (
     LIST_OPENS,
     Bottom,
@@ -47,9 +48,14 @@ from claude_tui.ui.markdown_lists import (
 CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 
 
-def render_markdown(console: Console, text: str, code_theme: str = "monokai") -> None:
+def render_markdown(console: Console, text: str, look: Look = PLAIN) -> None:
     """Print a whole document at once; saved messages are shown through this same path."""
-    console.print(Markdown(inert(text), code_theme=code_theme))
+    console.print(markdown_of(inert(text), look))
+
+
+def markdown_of(text: str, look: Look) -> Markdown:
+    """Rich's Markdown as ``look`` says: one place, so the stream and a replay agree."""
+    return Markdown(text, code_theme=look.code_theme, hyperlinks=look.hyperlinks)
 
 
 def _parser() -> MarkdownIt:
@@ -123,11 +129,11 @@ class MarkdownStream:
         self,
         console: Console,
         *,
-        code_theme: str = "monokai",
+        look: Look = PLAIN,
         max_refresh_per_second: float = 10.0,
     ) -> None:
         self._console = console
-        self._code_theme = code_theme
+        self._look = look
         self._refresh_rate = max_refresh_per_second
         self._parser = _parser()
         self._parts: list[str] = []
@@ -350,12 +356,12 @@ class MarkdownStream:
         assert self._fence is not None
         padding = (int(top), 1, int(bottom), 1)
         return Syntax(
-            code, self._fence.lexer, theme=self._code_theme, word_wrap=True, padding=padding
+            code, self._fence.lexer, theme=self._look.code_theme, word_wrap=True, padding=padding
         )
 
     def _pad_line(self) -> Syntax:
         assert self._fence is not None
-        return Syntax("", self._fence.lexer, theme=self._code_theme, padding=(0, 1, 0, 1))
+        return Syntax("", self._fence.lexer, theme=self._look.code_theme, padding=(0, 1, 0, 1))
 
     def _print_blocks(self, text: str) -> None:
         tokens = _top_level(self._parse(text))
@@ -365,7 +371,7 @@ class MarkdownStream:
         self._blank_before = _separates(tokens[-1])
 
     def _markdown(self, text: str) -> Markdown:
-        return Markdown(text, code_theme=self._code_theme)
+        return markdown_of(text, self._look)
 
     def _emit(self, renderable: RenderableType, *, leaf: bool = True) -> None:
         """Print to the scrollback with the live region out of the way."""

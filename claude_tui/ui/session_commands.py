@@ -17,6 +17,7 @@ from claude_tui.core.export import Imported, from_json, to_json, to_markdown
 from claude_tui.core.inert import inert, json_escaped
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
+from claude_tui.ui.look import Look
 from claude_tui.ui.sessions_view import print_hits, replay, sessions_table, snippet_text, title
 
 # A session export this large is no export of ours; refuse before reading it.
@@ -35,14 +36,14 @@ def list_sessions(store: Store, console: Console, limit: int, as_json: bool) -> 
         console.print("No saved sessions yet.")
 
 
-def show_session(store: Store, console: Console, ref: str, code_theme: str) -> None:
+def show_session(store: Store, console: Console, ref: str, look: Look) -> None:
     """The whole conversation, rendered as it looked in the chat."""
     info = store.resolve(ref)
     console.print(
         Text.assemble((title(info), "bold"), (f" {info.id} · {inert(info.model)}", "dim"))
     )
     console.print()
-    replay(console, store.load(info.id), code_theme, last=0)
+    replay(console, store.load(info.id), look, last=0)
 
 
 def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path | None) -> str:

@@ -20,6 +20,7 @@ from claude_tui.core.usage import Totals
 from claude_tui.store import SearchHit, SessionInfo
 from claude_tui.store.sessions import MATCH_END, MATCH_START
 from claude_tui.ui.cost_view import money
+from claude_tui.ui.look import Look
 from claude_tui.ui.style import PROMPT
 
 
@@ -93,7 +94,7 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
         console.print(Text("  ").append(snippet_text(hit.snippet)))
 
 
-def replay(console: Console, conversation: Conversation, code_theme: str, last: int) -> None:
+def replay(console: Console, conversation: Conversation, look: Look, last: int) -> None:
     """Show the last ``last`` messages (0: all) the way they looked when they streamed."""
     # Here, not at the top, so the renderer's imports stay off the way to the prompt.
     from claude_tui.ui.markdown_stream import render_markdown
@@ -106,7 +107,7 @@ def replay(console: Console, conversation: Conversation, code_theme: str, last: 
         if message.role == "user":
             console.print(Text(PROMPT, style="bold cyan").append(inert(message.text)))
         else:
-            render_markdown(console, message.text, code_theme)
+            render_markdown(console, message.text, look)
             if message.status != "complete":
                 console.print(f"[yellow]({message.status})[/]")
         console.print()

@@ -110,7 +110,7 @@ def _resume(repl: Repl, arg: str) -> None:
         return
     repl.chat.resume(session)
     repl.console.print(resuming_line(session), highlight=False)
-    replay(repl.console, repl.chat.conversation, repl.view.code_theme, REPLAY_MESSAGES)
+    replay(repl.console, repl.chat.conversation, repl.view.look, REPLAY_MESSAGES)
 
 
 @COMMANDS.command("rename", "give this session a title", "TITLE")

@@ -19,6 +19,7 @@ from claude_tui.errors import ClaudeTuiError
 from claude_tui.interrupts import to_the_end
 from claude_tui.ui.footer import footer
 from claude_tui.ui.keyboard import echo_off
+from claude_tui.ui.look import PLAIN, Look
 
 if TYPE_CHECKING:
     from claude_tui.ui.markdown_stream import MarkdownStream
@@ -40,7 +41,7 @@ class TurnView:
         console: Console,
         errors: Console,
         *,
-        code_theme: str = "monokai",
+        look: Look = PLAIN,
         thinking_display: str = "full",
         in_chat: bool = True,
         keyboard: int | None = None,
@@ -54,7 +55,7 @@ class TurnView:
         self._keyboard = keyboard
         self._console = console
         self._errors = errors
-        self.code_theme = code_theme
+        self.look = look
         self._full_thinking = thinking_display == "full"
 
     def show(self, turn: Turn) -> TurnResult:
@@ -64,7 +65,7 @@ class TurnView:
         from claude_tui.ui.markdown_stream import MarkdownStream
 
         spinner = Status(WAITING, console=self._console, spinner="dots")
-        markdown = MarkdownStream(self._console, code_theme=self.code_theme)
+        markdown = MarkdownStream(self._console, look=self.look)
         state = _State()
         with echo_off(self._keyboard):
             try:
