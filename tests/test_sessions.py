@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
-import time
+import sqlite3
 from pathlib import Path
 
-from claude_tui.store import Store
+from rich.console import Console
+
+from claude_tui.store import SessionInfo, Store
+from claude_tui.ui.sessions_view import sessions_table
 from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
 from tests.test_cli import _run
@@ -77,6 +81,12 @@ def test_picker_filters_and_resumes(app_env: dict[str, str], api: ApiDouble) -> 
         term.close()
 
 
+def _partial_saved(home: Path) -> bool:
+    with contextlib.closing(sqlite3.connect(_db(home))) as conn:
+        found = conn.execute("SELECT count(*) FROM messages WHERE role = 'assistant'").fetchone()
+    return bool(found[0])
+
+
 def test_kill_9_mid_answer_keeps_question_and_partial(
     app_env: dict[str, str], api: ApiDouble, home: Path
 ) -> None:
@@ -87,7 +97,7 @@ def test_kill_9_mid_answer_keeps_question_and_partial(
     term.type("tell me slowly")
     term.press("enter")
     term.wait_for("slowly slowly slowly")
-    time.sleep(1.5)
+    term.wait_for(lambda _: _partial_saved(home), timeout=30)  # the first save, a second in
     os.kill(term.child.pid, signal.SIGKILL)
     term.close()
     store = Store.open(_db(home))
@@ -184,3 +194,14 @@ def test_repl_session_commands(app_env: dict[str, str], api: ApiDouble, tmp_path
         assert "inside the repl" in target.read_text()
     finally:
         term.close()
+
+
+def test_the_sessions_table_never_cuts_ids_counts_or_costs() -> None:
+    """A 60-character title at 80 or 100 columns is cut with an ellipsis; the rest stays whole."""
+    long = SessionInfo("3fa9c01b22aa", "T" * 60, "claude-sonnet-5-5", None, 0, 0, 123)
+    for width in (80, 100):
+        console = Console(width=width, record=True)
+        console.print(sessions_table([long], clock=lambda: 3 * 86400))
+        row = console.export_text().splitlines()[1]
+        assert row.startswith("3fa9c01b22aa ") and "…" in row
+        assert " 3d ago " in row and " 123 " in row and len(row.rstrip()) <= width

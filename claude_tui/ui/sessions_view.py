@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -47,27 +47,61 @@ def sessions_table(
     sessions: list[SessionInfo],
     costs: Mapping[str, Totals] | None = None,
     clock: Callable[[], float] = time.time,
-) -> Table:
+) -> SessionsTable:
     """Id, title, age, message count and what each session cost, newest first as given."""
     now = clock()
-    table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("id", style="cyan", no_wrap=True)
-    table.add_column("title", overflow="ellipsis", no_wrap=True, max_width=60)
-    table.add_column("updated", justify="right", no_wrap=True)
-    table.add_column("msgs", justify="right")
-    table.add_column("cost", justify="right", no_wrap=True)
-    table.add_column("model", style="dim", no_wrap=True)
-    for info in sessions:
-        spent = (costs or {}).get(info.id)
-        table.add_row(
+    rows = [
+        (
             info.id,
-            Text(title(info)),
+            title(info),
             age(info.updated_at, now),
             str(info.message_count),
-            money(spent.cost, spent) if spent else "-",
+            _cost(info, costs),
             inert(info.model),
         )
-    return table
+        for info in sessions
+    ]
+    return SessionsTable(rows)
+
+
+class SessionsTable:
+    """The sessions table, laid out for the width it is drawn at.
+
+    Ids, ages, counts and costs are never cut (a cut id cannot be resumed); the
+    title takes the room that is left and the model what the title can spare.
+    """
+
+    HEADERS = ("id", "title", "updated", "msgs", "cost", "model")
+    WHOLE = (0, 2, 3, 4)  # the columns shown whole
+    TITLE_MAX, TITLE_MIN, MODEL_MAX, MODEL_MIN = 60, 12, 24, 8
+
+    def __init__(self, rows: list[tuple[str, ...]]) -> None:
+        self._rows = rows
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        whole = {c: self._widest(c) for c in self.WHOLE}
+        room = options.max_width - sum(whole.values()) - 2 * (len(self.HEADERS) - 1)
+        model = min(self._widest(5), self.MODEL_MAX)
+        model = max(min(model, room - self.TITLE_MIN), self.MODEL_MIN)
+        title = max(min(self._widest(1), self.TITLE_MAX, room - model), self.TITLE_MIN)
+        table = Table(box=None, header_style="bold", pad_edge=False)
+        for column, header in enumerate(self.HEADERS):
+            right = "right" if column in (2, 3, 4) else "left"
+            width = whole.get(column) or (title if column == 1 else model)
+            table.add_column(header, justify=right, width=width, no_wrap=True, overflow="ellipsis")
+        table.columns[0].style, table.columns[5].style = "cyan", "dim"
+        for row in self._rows:
+            table.add_row(*row[:1], Text(row[1]), *row[2:])
+        yield table
+
+    def _widest(self, column: int) -> int:
+        """The width a column needs to show every value whole."""
+        return max([len(self.HEADERS[column]), *(len(row[column]) for row in self._rows)])
+
+
+def _cost(info: SessionInfo, costs: Mapping[str, Totals] | None) -> str:
+    spent = (costs or {}).get(info.id)
+    return money(spent.cost, spent) if spent else "-"
 
 
 def snippet_text(snippet: str) -> Text:
