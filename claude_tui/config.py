@@ -222,6 +222,13 @@ class Config:
     code_theme: str = field(
         default="monokai", metadata=_doc("Pygments theme for code blocks.", _text())
     )
+    resume_show: int = field(
+        default=3,
+        metadata=_doc(
+            "Exchanges shown when a session is resumed (each cut to its first 40 lines).",
+            _integer(1, 1000),
+        ),
+    )
     hyperlinks: str = field(
         default="auto",
         metadata=_doc(

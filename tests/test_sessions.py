@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from claude_tui.core.conversation import Message
 from claude_tui.store import SessionInfo, Store
 from claude_tui.ui.sessions_view import sessions_table
 from tests.api_double import ApiDouble, Reply
@@ -205,3 +206,35 @@ def test_the_sessions_table_never_cuts_ids_counts_or_costs() -> None:
         row = console.export_text().splitlines()[1]
         assert row.startswith("3fa9c01b22aa ") and "…" in row
         assert " 3d ago " in row and " 123 " in row and len(row.rstrip()) <= width
+
+
+def test_resume_shows_the_end_and_history_lists_everything(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """Resuming a huge session shows its last exchanges, cut short; /history lists them all."""
+    store = Store.open(_db(home))
+    session = store.create_session("claude-sonnet-5-5", None)
+    paste = "\n".join(f"pasted line {n}" for n in range(20_000))
+    texts = [f"question {n}" for n in range(6)] + [paste]
+    for number, text in enumerate(texts):
+        store.save_message(
+            session.id, 2 * number, Message("user", [{"type": "text", "text": text}])
+        )
+        answer = [{"type": "text", "text": f"answer {number}"}]
+        store.save_message(session.id, 2 * number + 1, Message("assistant", answer))
+    term = Terminal(["-c"], app_env)
+    try:
+        term.wait_for(READY)
+        transcript = term.transcript
+        assert "… 8 earlier messages; /history lists them" in transcript
+        assert "question 5" in transcript and "question 3" not in transcript
+        assert "pasted line 39" in transcript and "pasted line 40" not in transcript
+        assert "… 19960 more lines" in transcript
+        assert len(transcript.splitlines()) < 150
+        term.type("/history")
+        term.press("enter")
+        term.wait_for("  14 claude answer 6")
+        assert "   1 you    question 0" in term.transcript
+        assert "  13 you    pasted line 0" in term.transcript
+    finally:
+        term.close()

@@ -21,7 +21,6 @@ from claude_tui.ui.look import look_for
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.repl import Repl
 from claude_tui.ui.sessions_view import replay, resuming_line
-from claude_tui.ui.slash_commands import REPLAY_MESSAGES
 
 RENDERER = "claude_tui.ui.markdown_stream"
 PICKER_SESSIONS = 200
@@ -48,7 +47,14 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
             _resume(chat, session, resume, console, config)
         history = _history(env, console)
         view = turn_view(config, console)
-        repl = Repl(chat, console, view, history_path=history, on_drawn=_preload_answer)
+        repl = Repl(
+            chat,
+            console,
+            view,
+            history_path=history,
+            on_drawn=_preload_answer,
+            resume_show=config.resume_show,
+        )
         try:
             return repl.run()
         finally:
@@ -110,5 +116,8 @@ def _resume(
         chat.switch_model(session.model)
     console.print(resuming_line(session), highlight=False)
     replay(
-        console, chat.conversation, look_for(config.code_theme, config.hyperlinks), REPLAY_MESSAGES
+        console,
+        chat.conversation,
+        look_for(config.code_theme, config.hyperlinks),
+        config.resume_show,
     )

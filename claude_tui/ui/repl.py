@@ -40,8 +40,13 @@ class Repl:
         input: Input | None = None,
         output: Output | None = None,
         on_drawn: Callable[[], object] | None = None,
+        resume_show: int = 3,
     ) -> None:
-        """``on_drawn`` runs once, when the first prompt is fully on the screen."""
+        """``on_drawn`` runs once, when the first prompt is fully on the screen.
+
+        ``resume_show`` is how many exchanges /resume replays.
+        """
+        self.resume_show = resume_show
         self.chat = chat
         self.console = console
         self.view = view

@@ -128,20 +128,65 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
         console.print(Text("  ").append(snippet_text(hit.snippet)))
 
 
-def replay(console: Console, conversation: Conversation, look: Look, last: int) -> None:
-    """Show the last ``last`` messages (0: all) the way they looked when they streamed."""
+def replay(console: Console, conversation: Conversation, look: Look, exchanges: int = 0) -> None:
+    """Show the last ``exchanges`` exchanges (0: everything) as they looked when they streamed.
+
+    A resume shows the end of a session, not all of it: each message is cut to
+    its first lines (a 1 MB paste would otherwise fill the scrollback), and a dim
+    line says how much came before and that /history lists it.
+    """
     # Here, not at the top, so the renderer's imports stay off the way to the prompt.
     from claude_tui.ui.markdown_stream import render_markdown
 
-    shown = conversation.messages[-last:] if last else conversation.messages
-    hidden = len(conversation.messages) - len(shown)
-    if hidden:
-        console.print(f"[dim]… {hidden} earlier messages[/]")
-    for message in shown:
+    messages = conversation.messages
+    first = _exchange_start(conversation, exchanges) if exchanges else 0
+    if first:
+        console.print(f"[dim]… {first} earlier messages; /history lists them[/]")
+    for message in messages[first:]:
+        text = _clipped(message.text) if exchanges else message.text
         if message.role == "user":
-            console.print(Text(PROMPT, style="bold cyan").append(inert(message.text)))
+            console.print(Text(PROMPT, style="bold cyan").append(inert(text)))
         else:
-            render_markdown(console, message.text, look)
+            render_markdown(console, text, look)
             if message.status != "complete":
                 console.print(f"[yellow]({message.status})[/]")
+        if text is not message.text:
+            console.print(f"[dim]… {_lines(message.text) - REPLAY_LINES} more lines[/]")
         console.print()
+
+
+# How many lines of each message a resume shows.
+REPLAY_LINES = 40
+
+
+def _exchange_start(conversation: Conversation, exchanges: int) -> int:
+    """Where the last ``exchanges`` exchanges begin (each starts with a user turn)."""
+    starts = [i for i, m in enumerate(conversation.messages) if m.role == "user"]
+    return starts[-exchanges] if len(starts) >= exchanges else 0
+
+
+def _clipped(text: str) -> str:
+    """The first lines of a long message; the text itself (same object) if it is short."""
+    if _lines(text) <= REPLAY_LINES:
+        return text
+    head = "\n".join(text.split("\n")[:REPLAY_LINES])
+    return head + "\n```" if head.count("```") % 2 else head  # close a fence cut open
+
+
+def _lines(text: str) -> int:
+    return text.count("\n") + 1
+
+
+def history_lines(conversation: Conversation) -> list[Text]:
+    """Every message numbered as /history shows it: who, and the first line, inert."""
+    rows = []
+    for number, message in enumerate(conversation.messages, start=1):
+        who = "you" if message.role == "user" else "claude"
+        first_line = inert(message.text.strip().split("\n", 1)[0]) or "(no text)"
+        note = "" if message.status == "complete" else f" ({message.status})"
+        rows.append(
+            Text.assemble(
+                (f"{number:>4} ", "dim"), (f"{who:<7}", "bold"), first_line, (note, "yellow")
+            )
+        )
+    return rows

@@ -28,7 +28,7 @@ from claude_tui.ui.commands import Registry
 from claude_tui.ui.cost_view import notes, totals_table
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.session_commands import export_session
-from claude_tui.ui.sessions_view import replay, resuming_line, sessions_table
+from claude_tui.ui.sessions_view import history_lines, replay, resuming_line, sessions_table
 
 if TYPE_CHECKING:
     from claude_tui.ui.repl import Repl
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 COMMANDS: Registry[Repl] = Registry()
 RECENT_SESSIONS = 20
 CONTEXT_BAR = 30
-REPLAY_MESSAGES = 6
 
 
 @COMMANDS.command("help", "list commands and keys")
@@ -110,7 +109,16 @@ def _resume(repl: Repl, arg: str) -> None:
         return
     repl.chat.resume(session)
     repl.console.print(resuming_line(session), highlight=False)
-    replay(repl.console, repl.chat.conversation, repl.view.look, REPLAY_MESSAGES)
+    replay(repl.console, repl.chat.conversation, repl.view.look, repl.resume_show)
+
+
+@COMMANDS.command("history", "list every message of this conversation, numbered")
+def _history(repl: Repl, _: str) -> None:
+    lines = history_lines(repl.chat.conversation)
+    if not lines:
+        repl.console.print("Nothing said yet.")
+    for line in lines:
+        repl.console.print(line, highlight=False, no_wrap=True, overflow="ellipsis")
 
 
 @COMMANDS.command("rename", "give this session a title", "TITLE")
