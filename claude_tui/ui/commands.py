@@ -7,9 +7,37 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from claude_tui.app import Chat, Turn, TurnResult
+    from claude_tui.ui.look import Look
 
 Context = TypeVar("Context")
+
+
+class CommandContext(Protocol):
+    """What a slash command may use of the chat it runs in; the REPL provides it."""
+
+    chat: Chat
+    console: Console
+    known_models: list[str]
+    resume_show: int
+
+    @property
+    def look(self) -> Look:
+        """How answers are drawn, for replays."""
+        ...
+
+    def run_turn(self, start: Callable[[], Turn]) -> TurnResult | None:
+        """Start a turn and show it, as sending a message does."""
+        ...
+
+    def quit(self) -> None:
+        """Leave the chat after this command."""
+        ...
 
 
 @dataclass(frozen=True)

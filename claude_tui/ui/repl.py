@@ -22,6 +22,7 @@ from claude_tui.app import Chat, Turn, TurnResult
 from claude_tui.core.utf8 import is_utf8, repaired
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
+from claude_tui.ui.look import Look
 from claude_tui.ui.slash_commands import COMMANDS
 from claude_tui.ui.style import PROMPT
 from claude_tui.ui.turn_view import TurnView, error_line
@@ -91,6 +92,15 @@ class Repl:
                 # answer has already said how it ended, so just take the next line.
                 self.console.print()
         return 0
+
+    @property
+    def look(self) -> Look:
+        """How answers are drawn, for replays."""
+        return self.view.look
+
+    def quit(self) -> None:
+        """Leave the loop once the current line is handled."""
+        self.running = False
 
     def handle(self, line: str) -> None:
         """Run a slash command, or send the line to Claude; blank input does nothing."""

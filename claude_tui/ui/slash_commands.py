@@ -1,7 +1,7 @@
 """The built-in slash commands; each is one decorated function.
 
-Handlers get the :class:`~claude_tui.ui.repl.Repl` as context and the text after
-the command name, and report problems by raising a ``ClaudeTuiError``.
+Handlers get a :class:`~claude_tui.ui.commands.CommandContext` (the REPL) and the
+text after the command name, and report problems by raising a ``ClaudeTuiError``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import functools
 import operator
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from rich.table import Table
@@ -24,22 +23,19 @@ from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
-from claude_tui.ui.commands import Registry
+from claude_tui.ui.commands import CommandContext, Registry
 from claude_tui.ui.cost_view import notes, totals_table
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.session_commands import export_session
 from claude_tui.ui.sessions_view import history_lines, replay, resuming_line, sessions_table
 
-if TYPE_CHECKING:
-    from claude_tui.ui.repl import Repl
-
-COMMANDS: Registry[Repl] = Registry()
+COMMANDS: Registry[CommandContext] = Registry()
 RECENT_SESSIONS = 20
 CONTEXT_BAR = 30
 
 
 @COMMANDS.command("help", "list commands and keys")
-def _help(repl: Repl, _: str) -> None:
+def _help(repl: CommandContext, _: str) -> None:
     table = Table(box=None, show_header=False, pad_edge=False)
     for command in COMMANDS:
         table.add_row(f"/{command.name} {command.args}".rstrip(), command.summary, style=None)
@@ -52,7 +48,7 @@ def _help(repl: Repl, _: str) -> None:
 
 
 @COMMANDS.command("model", "list models, or switch to ID", "[ID]")
-def _model(repl: Repl, arg: str) -> None:
+def _model(repl: CommandContext, arg: str) -> None:
     if arg:
         _switch_model(repl, arg)
         return
@@ -65,7 +61,7 @@ def _model(repl: Repl, arg: str) -> None:
         repl.console.print(f"{mark} {escape(inert(model.id))}{name}", highlight=False)
 
 
-def _switch_model(repl: Repl, model: str) -> None:
+def _switch_model(repl: CommandContext, model: str) -> None:
     known = repl.known_models
     if known and model not in known:
         raise UsageError(f"unknown model '{model}'; /model lists the models you can use")
@@ -74,7 +70,7 @@ def _switch_model(repl: Repl, model: str) -> None:
 
 
 @COMMANDS.command("system", "show the system prompt, or set it (/system none clears)", "[TEXT]")
-def _system(repl: Repl, arg: str) -> None:
+def _system(repl: CommandContext, arg: str) -> None:
     conversation = repl.chat.conversation
     if not arg:
         shown = escape(inert(conversation.system)) if conversation.system else "[dim](none)[/]"
@@ -86,13 +82,13 @@ def _system(repl: Repl, arg: str) -> None:
 
 @COMMANDS.command("clear", "start a new conversation (the old one stays saved)")
 @COMMANDS.command("new", "start a new session (the old one stays saved)")
-def _clear(repl: Repl, _: str) -> None:
+def _clear(repl: CommandContext, _: str) -> None:
     repl.chat.clear()
     repl.console.print("New conversation.")
 
 
 @COMMANDS.command("sessions", "list recent saved sessions")
-def _sessions(repl: Repl, _: str) -> None:
+def _sessions(repl: CommandContext, _: str) -> None:
     sessions = _store(repl).sessions(RECENT_SESSIONS)
     if not sessions:
         repl.console.print("No saved sessions yet.")
@@ -102,18 +98,18 @@ def _sessions(repl: Repl, _: str) -> None:
 
 
 @COMMANDS.command("resume", "continue a saved session (id prefix or title; alone: pick)", "[ID]")
-def _resume(repl: Repl, arg: str) -> None:
+def _resume(repl: CommandContext, arg: str) -> None:
     store = _store(repl)
     session = store.resolve(arg) if arg else pick_session(store.sessions(RECENT_SESSIONS * 10))
     if session is None:
         return
     repl.chat.resume(session)
     repl.console.print(resuming_line(session), highlight=False)
-    replay(repl.console, repl.chat.conversation, repl.view.look, repl.resume_show)
+    replay(repl.console, repl.chat.conversation, repl.look, repl.resume_show)
 
 
 @COMMANDS.command("history", "list every message of this conversation, numbered")
-def _history(repl: Repl, _: str) -> None:
+def _history(repl: CommandContext, _: str) -> None:
     lines = history_lines(repl.chat.conversation)
     if not lines:
         repl.console.print("Nothing said yet.")
@@ -122,7 +118,7 @@ def _history(repl: Repl, _: str) -> None:
 
 
 @COMMANDS.command("rename", "give this session a title", "TITLE")
-def _rename(repl: Repl, arg: str) -> None:
+def _rename(repl: CommandContext, arg: str) -> None:
     if not arg:
         raise UsageError("/rename needs a title")
     session_id = _session_id(repl)
@@ -131,7 +127,7 @@ def _rename(repl: Repl, arg: str) -> None:
 
 
 @COMMANDS.command("export", "write this session as Markdown (default ./claude-tui-ID.md)", "[PATH]")
-def _export(repl: Repl, arg: str) -> None:
+def _export(repl: CommandContext, arg: str) -> None:
     session_id = _session_id(repl)
     target = Path(arg).expanduser() if arg else Path(f"claude-tui-{session_id}.md")
     fmt = "json" if target.suffix == ".json" else "md"
@@ -139,13 +135,13 @@ def _export(repl: Repl, arg: str) -> None:
     repl.console.print(f"Exported to {escape(str(target))}.")
 
 
-def _store(repl: Repl) -> Store:
+def _store(repl: CommandContext) -> Store:
     if repl.chat.recorder is None:
         raise UsageError("sessions are not being saved in this chat")
     return repl.chat.recorder.store
 
 
-def _session_id(repl: Repl) -> str:
+def _session_id(repl: CommandContext) -> str:
     recorder = repl.chat.recorder
     if recorder is None or recorder.session_id is None:
         raise UsageError("nothing saved in this session yet")
@@ -153,19 +149,19 @@ def _session_id(repl: Repl) -> str:
 
 
 @COMMANDS.command("retry", "resend the last message, replacing its answer")
-def _retry(repl: Repl, _: str) -> None:
+def _retry(repl: CommandContext, _: str) -> None:
     repl.run_turn(repl.chat.retry)
 
 
 @COMMANDS.command("undo", "drop the last exchange")
-def _undo(repl: Repl, _: str) -> None:
+def _undo(repl: CommandContext, _: str) -> None:
     if not repl.chat.undo():
         raise UsageError("nothing to undo")
     repl.console.print("Dropped the last exchange.")
 
 
 @COMMANDS.command("copy", "copy the last answer, or its Nth code block, to the clipboard", "[N]")
-def _copy(repl: Repl, arg: str) -> None:
+def _copy(repl: CommandContext, arg: str) -> None:
     answer = repl.chat.conversation.last_answer()
     if answer is None or not answer.text:
         raise UsageError("no answer to copy yet")
@@ -180,7 +176,7 @@ def _copy(repl: Repl, arg: str) -> None:
 
 
 @COMMANDS.command("cost", "what this session, today, this month and all time cost")
-def _cost(repl: Repl, _: str) -> None:
+def _cost(repl: CommandContext, _: str) -> None:
     meter = repl.chat.meter
     if meter is None:
         raise UsageError("usage is not being recorded in this chat")
@@ -203,7 +199,7 @@ def _cost(repl: Repl, _: str) -> None:
 
 
 @COMMANDS.command("context", "how full the model's context window is")
-def _context(repl: Repl, _: str) -> None:
+def _context(repl: CommandContext, _: str) -> None:
     chat = repl.chat
     limit, used = chat.context_limit(fetch=True), chat.context_tokens()
     share = min(used / limit, 1.0) if limit else 1.0
@@ -226,7 +222,7 @@ def _context(repl: Repl, _: str) -> None:
 
 
 @COMMANDS.command("compact", "summarise older turns and send the summary instead", "[FOCUS]")
-def _compact(repl: Repl, arg: str) -> None:
+def _compact(repl: CommandContext, arg: str) -> None:
     with repl.console.status("Summarising the conversation…", spinner="dots"):
         try:
             done = compact(repl.chat, arg)
@@ -242,5 +238,5 @@ def _compact(repl: Repl, arg: str) -> None:
 
 
 @COMMANDS.command("quit", "leave claude-tui (Ctrl-D works too)")
-def _quit(repl: Repl, _: str) -> None:
-    repl.running = False
+def _quit(repl: CommandContext, _: str) -> None:
+    repl.quit()
