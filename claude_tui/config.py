@@ -432,37 +432,37 @@ EXAMPLE_TABLES = {
 
 
 def config_to_toml(config: Config) -> str:
-    """The effective settings as TOML; unset keys are shown commented out."""
+    """The effective settings as TOML that loads back the same; unset keys commented out."""
     lines = []
     for name in KEYS:
         if name in TABLES:
             continue
         value = getattr(config, name)
-        lines.append(f"# {name} =" if value is None else f"{name} = {_toml_value(value)}")
-    lines += _budget_lines(config.budget)
-    for model, price in config.pricing.items():
-        lines += _price_lines(model, price)
+        lines.append(f"# {name} =" if value is None else _toml_line(name, value))
+    lines += ["", "[budget]"]
+    for f in fields(Budget):
+        value = getattr(config.budget, f.name)
+        lines.append(f"# {f.name} =" if value is None else _toml_line(f.name, value))
+    if config.pricing:
+        lines += ["", _toml({"pricing": _price_tables(config.pricing)}).rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
-def _budget_lines(budget: Budget) -> list[str]:
-    lines = ["", "[budget]"]
-    for f in fields(Budget):
-        value = getattr(budget, f.name)
-        lines.append(f"# {f.name} =" if value is None else f"{f.name} = {value}")
-    return lines
+def _price_tables(pricing: Mapping[str, ModelPrice]) -> dict[str, Any]:
+    def rates(values: Rates) -> dict[str, Decimal]:
+        return {key: getattr(values, key) for key in RATE_KEYS}
 
-
-def _price_lines(model: str, price: ModelPrice) -> list[str]:
-    lines = ["", f"[pricing.{_toml_value(model)}]", *_rate_lines(price.base)]
-    for tier in price.tiers:
-        lines += ["", f"[[pricing.{_toml_value(model)}.tiers]]", f"above = {tier.above}"]
-        lines += _rate_lines(tier.rates)
-    return lines
-
-
-def _rate_lines(rates: Rates) -> list[str]:
-    return [f"{key} = {getattr(rates, key)}" for key in RATE_KEYS]
+    return {
+        model: {
+            **rates(price.base),
+            **(
+                {"tiers": [{"above": t.above, **rates(t.rates)} for t in price.tiers]}
+                if price.tiers
+                else {}
+            ),
+        }
+        for model, price in pricing.items()
+    }
 
 
 def example_config_text() -> str:
@@ -478,19 +478,22 @@ def example_config_text() -> str:
             lines += [f"# {line}" for line in EXAMPLE_TABLES[f.name]]
             continue
         default = None if f.default is MISSING else f.default
-        shown = "(unset)" if default is None else _toml_value(default)
-        lines.append(f"# {f.name} = {shown}")
+        lines.append(
+            f"# {f.name} = (unset)" if default is None else f"# {_toml_line(f.name, default)}"
+        )
     return "\n".join(lines) + "\n"
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
+def _toml_line(name: str, value: Any) -> str:
+    """``name = value`` as TOML writes it: any string, newlines and controls included."""
+    return _toml({name: value}).rstrip("\n")
+
+
+def _toml(document: dict[str, Any]) -> str:
+    """tomli-w, imported here: only `config show` and `config init` write TOML."""
+    import tomli_w
+
+    return tomli_w.dumps(document)
 
 
 __all__ = ["Config", "config_to_toml", "example_config_text", "load_config"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,36 @@ def test_arbitrary_values_only_raise_config_errors(values: dict[str, object]) ->
     """Any mix of keys and typed values either loads or raises ConfigError."""
     with contextlib.suppress(ConfigError):
         load_config(None, {"CLAUDE_TUI_HOME": "/nonexistent"}, values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    system=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=80),
+    model=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30).filter(
+        str.strip
+    ),
+    daily=st.decimals(min_value="0.01", max_value="1000", places=4),
+)
+def test_show_round_trips_any_text(system: str, model: str, daily: object) -> None:
+    """Any system prompt (newlines, quotes, controls, emoji), model id and budget load back."""
+    text = f"system = {_basic(system)}\nmodel = {_basic(model)}\n[budget]\ndaily_usd = {daily}\n"
+    with tempfile.TemporaryDirectory() as folder:
+        config = load_config(_file(Path(folder), text), {}, {})
+        assert load_config(_file(Path(folder), config_to_toml(config)), {}, {}) == config
+
+
+def test_show_round_trips_prices_with_tiers(tmp_path: Path) -> None:
+    """Custom [pricing] tables, tiers included, come back from `config show` unchanged."""
+    rates = "input = 3\noutput = 15\ncache_write_5m = 3.75\ncache_write_1h = 6\ncache_read = 0.3"
+    text = f'[pricing."my-model"]\n{rates}\n[[pricing."my-model".tiers]]\nabove = 200000\n{rates}\n'
+    config = load_config(_file(tmp_path, text), {}, {})
+    assert config.pricing
+    assert load_config(_file(tmp_path, config_to_toml(config)), {}, {}) == config
+
+
+def _basic(value: str) -> str:
+    """A TOML basic string for any text, written by hand so the test does not trust tomli-w."""
+    escaped = "".join(
+        ch if ch.isprintable() and ch not in '"\\' else f"\\U{ord(ch):08X}" for ch in value
+    )
+    return f'"{escaped}"'
