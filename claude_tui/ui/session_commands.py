@@ -43,7 +43,7 @@ def show_session(store: Store, console: Console, ref: str, look: Look) -> None:
         Text.assemble((title(info), "bold"), (f" {info.id} · {inert(info.model)}", "dim"))
     )
     console.print()
-    replay(console, store.load(info.id), look, last=0)
+    replay(console, store.load(info.id), look)
 
 
 def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path | None) -> str:

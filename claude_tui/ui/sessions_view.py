@@ -68,7 +68,7 @@ class SessionsTable:
     """The sessions table, laid out for the width it is drawn at.
 
     Ids, ages, counts and costs are never cut (a cut id cannot be resumed); the
-    title takes the room that is left and the model what the title can spare.
+    title takes the room that is left (up to 60) and the model what the title spares.
     """
 
     HEADERS = ("id", "title", "updated", "msgs", "cost", "model")
@@ -81,9 +81,8 @@ class SessionsTable:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         whole = {c: self._widest(c) for c in self.WHOLE}
         room = options.max_width - sum(whole.values()) - 2 * (len(self.HEADERS) - 1)
-        model = min(self._widest(5), self.MODEL_MAX)
-        model = max(min(model, room - self.TITLE_MIN), self.MODEL_MIN)
-        title = max(min(self._widest(1), self.TITLE_MAX, room - model), self.TITLE_MIN)
+        title = max(min(self._widest(1), self.TITLE_MAX, room - self.MODEL_MIN), self.TITLE_MIN)
+        model = max(min(self._widest(5), self.MODEL_MAX, room - title), self.MODEL_MIN)
         table = Table(box=None, header_style="bold", pad_edge=False)
         for column, header in enumerate(self.HEADERS):
             right = "right" if column in (2, 3, 4) else "left"
