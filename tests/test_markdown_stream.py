@@ -214,7 +214,7 @@ def test_long_lists_and_quotes_are_not_reparsed_whole_per_line() -> None:
         for index in range(0, len(text), 4):
             stream.feed(text[index : index + 4])
         stream.finish()
-        assert stream.parsed_chars < 4 * len(text)
+        assert stream.parsed_chars < 10 * len(text)  # whole re-parses would be ~600x
 
 
 def test_the_live_region_shows_the_newest_rows_and_fits_the_screen() -> None:

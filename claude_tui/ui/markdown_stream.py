@@ -121,6 +121,11 @@ class _OpenFence:
     printed: int = 0
     closed: bool = False
 
+    def body(self, tail: str) -> list[str]:
+        """The code lines so far, the fence's indentation taken off."""
+        lines = tail[self.body_start :].split("\n")
+        return [_dedent(line, self.indent) for line in lines] if self.indent else lines
+
 
 class MarkdownStream:
     """Feed deltas in; finished blocks go to the scrollback once, the rest stays live."""
@@ -180,7 +185,7 @@ class MarkdownStream:
         if self._finished:
             return
         self._finished = True
-        self._hide_live()
+        self._stop_live()
         tail = "".join(self._tail)
         self._print_done(tail, _top_level(self._parse(tail)))
         self._tail = []
@@ -236,6 +241,8 @@ class MarkdownStream:
         first = listed.next_number if listed else int(parsed[0].attrGet("start") or 1)
         ready = printable(parsed, first)
         found = items(parsed)
+        if ready and found[ready].map[0] < self._console.height // 4:  # type: ignore[index]
+            ready = 0  # batches of a quarter screen: fewer prints, a small live region
         if ready:
             split = _line_offset(complete, found[ready].map[0])  # type: ignore[index]
             self._print_list_chunk(complete[:split], parsed[0], ready)
@@ -257,8 +264,8 @@ class MarkdownStream:
         self._list.next_number += count
         self._blank_before = True
 
-    def _numbered(self, text: str) -> str:
-        listed = self._list
+    def _numbered(self, text: str, listed: OpenList | None = None) -> str:
+        listed = listed or self._list
         return renumbered(text, listed.next_number) if listed and listed.ordered else text
 
     def _print_done(self, done: str, tokens: list[Token]) -> None:
@@ -309,10 +316,8 @@ class MarkdownStream:
         return any(line.lstrip(" ").startswith(marker) for line in fresh)
 
     def _fence_body(self, tail: str) -> list[str]:
-        fence = self._fence
-        assert fence is not None
-        lines = tail[fence.body_start :].split("\n")
-        return [_dedent(line, fence.indent) for line in lines] if fence.indent else lines
+        assert self._fence is not None
+        return self._fence.body(tail)
 
     def _commit_fence_lines(self, tail: str) -> None:
         """Print finished code lines once enough wait that the live region would grow tall."""
@@ -330,11 +335,7 @@ class MarkdownStream:
             fence.printed += keep
 
     def _print_fence_rest(self, text: str) -> None:
-        """Print the fence's remaining lines with its bottom padding; the block is done.
-
-        The live region goes first: its thread reads the fence, which is about to go.
-        """
-        self._hide_live()
+        """Print the fence's remaining lines with its bottom padding; the block is done."""
         fence = self._fence
         assert fence is not None
         if fence.printed == 0:
@@ -352,11 +353,14 @@ class MarkdownStream:
         code = "\n".join(lines).rstrip() if bottom else "\n".join(lines)
         self._emit(self._code(code, top=top, bottom=bottom) if code else self._pad_line())
 
-    def _code(self, code: str, *, top: bool, bottom: bool) -> Syntax:
-        assert self._fence is not None
+    def _code(
+        self, code: str, *, top: bool, bottom: bool, fence: _OpenFence | None = None
+    ) -> Syntax:
+        fence = fence or self._fence
+        assert fence is not None
         padding = (int(top), 1, int(bottom), 1)
         return Syntax(
-            code, self._fence.lexer, theme=self._look.code_theme, word_wrap=True, padding=padding
+            code, fence.lexer, theme=self._look.code_theme, word_wrap=True, padding=padding
         )
 
     def _pad_line(self) -> Syntax:
@@ -374,25 +378,30 @@ class MarkdownStream:
         return markdown_of(text, self._look)
 
     def _emit(self, renderable: RenderableType, *, leaf: bool = True) -> None:
-        """Print to the scrollback with the live region out of the way."""
-        self._hide_live()
-        if self._blank_before and leaf:
-            self._console.print()
-        self._blank_before = False
-        self._console.print(renderable)
+        """Print to the scrollback above the live region, which is blank meanwhile.
 
-    def _hide_live(self) -> None:
-        """Erase and stop the live region; the next draw starts a new one below.
-
-        It is stopped on an empty frame because rich redraws the last frame in
-        full on stop, and a frame taller than the screen could not be erased.
+        The region stays up (one Live, one refresh thread per answer): an empty
+        frame erases it, the print lands where it was, and the thread's next
+        refresh draws the tail below.
         """
+        live = self._live
+        if live is not None:
+            self._hiding = True
+            live.refresh()
+        try:
+            if self._blank_before and leaf:
+                self._console.print()
+            self._blank_before = False
+            self._console.print(renderable)
+        finally:
+            self._hiding = False
+
+    def _stop_live(self) -> None:
+        """Erase and stop the live region, on an empty frame: rich redraws the last on stop."""
         if self._live is not None:
             self._hiding = True
-            self._live.refresh()
             self._live.stop()
             self._live = None
-            self._hiding = False
 
     def _draw(self) -> None:
         """Make sure a live region shows the tail; rich's thread redraws it from then on."""
@@ -417,12 +426,13 @@ class MarkdownStream:
         return Bottom(self._tail_view(), max(self._console.height - 1, 1))
 
     def _tail_view(self) -> RenderableType:
-        tail = "".join(self._tail)
-        if self._fence is not None and self._fence.printed:
-            rest = self._fence_body(tail)[self._fence.printed :]
-            return self._code("\n".join(rest), top=False, bottom=True)
-        if self._list is not None:
-            return Continued(self._markdown(self._numbered(tail)))
+        """Built from one reading of each field: the main thread may change them meanwhile."""
+        tail, fence, listed = "".join(self._tail), self._fence, self._list
+        if fence is not None and fence.printed:
+            rest = fence.body(tail)[fence.printed :]
+            return self._code("\n".join(rest), top=False, bottom=True, fence=fence)
+        if listed is not None:
+            return Continued(self._markdown(self._numbered(tail, listed)))
         view = self._markdown(tail)
         leaf = not tail.lstrip(" ").startswith(("-", "*", "+", ">", "|")) and not _numbered(tail)
         return Group(Text(""), view) if self._blank_before and leaf else view
