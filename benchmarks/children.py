@@ -88,6 +88,7 @@ class Finished:
 
     seconds: float  # from just before exec to its exit
     peak_rss_mb: float
+    cpu_seconds: float  # user and system time of the child
     output: bytes
 
 
@@ -106,7 +107,8 @@ def run_in_pty(argv: Sequence[str], env: dict[str, str]) -> Finished:
     if os.waitstatus_to_exitcode(status) != 0:
         tail = output[-800:].decode("utf-8", "replace")
         raise RuntimeError(f"{' '.join(argv)} failed; its last output:\n{tail}")
-    return Finished(elapsed, usage.ru_maxrss / 1024, output)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Finished(elapsed, usage.ru_maxrss / 1024, cpu, output)
 
 
 def _drain(fd: int) -> bytes:

@@ -13,7 +13,14 @@ import sys
 import time
 from collections.abc import Callable
 
-from benchmarks import bench_e2e, bench_ledger, bench_render, bench_startup, bench_store
+from benchmarks import (
+    bench_e2e,
+    bench_ledger,
+    bench_render,
+    bench_shapes,
+    bench_startup,
+    bench_store,
+)
 from benchmarks.figures import Figure, table
 
 SUITES: dict[str, Callable[[bool], list[Figure]]] = {
@@ -22,6 +29,7 @@ SUITES: dict[str, Callable[[bool], list[Figure]]] = {
     "e2e": bench_e2e.figures,
     "store": bench_store.figures,
     "ledger": bench_ledger.figures,
+    "shapes": bench_shapes.figures,
 }
 
 
