@@ -23,11 +23,21 @@ FIGURES = (
     "4. cost --by session --since 30d",
     "5. peak RSS at the first answer",
     "5. peak RSS, 4 KB answer",
+    *(
+        f"6. {shape}: {what}"
+        for shape in (
+            "1,200-item bullet list",
+            "400-line block quote",
+            "30 numbered steps with code",
+            "20 KB paragraph",
+        )
+        for what in ("render p99 per delta", "lines unlike one-shot", "ask CPU vs bare SDK")
+    ),
 )
 
 
 def test_quick_run_prints_a_row_for_every_figure() -> None:
-    """`python -m benchmarks --quick` prints one table row per figure, each with a verdict."""
+    """`python -m benchmarks --quick` prints a row per figure; every streamed shape matches."""
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick"],
         cwd=ROOT,
@@ -44,3 +54,5 @@ def test_quick_run_prints_a_row_for_every_figure() -> None:
     assert set(FIGURES) <= set(by_name)
     for name in FIGURES:
         assert by_name[name][5] in ("yes", "NO", "-", "pending"), by_name[name]
+    unlike = [name for name in FIGURES if name.endswith("lines unlike one-shot")]
+    assert [by_name[name][1] for name in unlike] == ["0 lines"] * len(unlike)
