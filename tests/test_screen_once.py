@@ -82,3 +82,25 @@ def test_ctrl_z_mid_answer_gives_the_shell_an_echoing_terminal(
     terminal.wait_for(READY)
     shown = [line for line in _answer_lines(terminal.transcript) if line]
     assert [line.split(":")[0] for line in shown] == [f"P{n}" for n in range(1, 31)]
+
+
+def test_shrinking_the_window_mid_list_leaves_each_item_once(
+    app_env: dict[str, str], api: ApiDouble
+) -> None:
+    """100 -> 80 columns while a 40-item numbered list streams: every item once, none lost."""
+    env = {k: v for k, v in app_env.items() if k not in ("COLUMNS", "LINES")}  # as a shell has it
+    items = "\n".join(f"{n}. item number {n} " + "word " * 8 for n in range(1, 41))
+    api.script(Reply(text=items, chunk=6, delay=0.01))
+    terminal = Terminal([], env)
+    try:
+        terminal.wait_for(READY)
+        terminal.type("write")
+        terminal.press("enter")
+        terminal.wait_for("item number 12")
+        terminal.resize(40, 80)
+        terminal.wait_for("tok/s")
+        terminal.wait_for(READY)
+        transcript = terminal.transcript
+    finally:
+        terminal.close()
+    assert [transcript.count(f"item number {n} ") for n in range(1, 41)] == [1] * 40
