@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -123,6 +123,15 @@ class RecordedRequest:
     body: Any
 
 
+@dataclass(frozen=True)
+class Billed:
+    """A streamed answer whose ``message_start`` was sent: Anthropic would bill it."""
+
+    request_id: str
+    message_id: str
+    user_text: str  # the last user message of the request
+
+
 class ApiDouble:
     """A threaded HTTP server that answers like the Messages API; use it as a context manager."""
 
@@ -133,6 +142,9 @@ class ApiDouble:
         self._port = port
         self._default = default
         self.requests: list[RecordedRequest] = []
+        self.billed: list[Billed] = []  # appended under the lock, from handler threads
+        # Answers a message when nothing is scripted (None: the default or the echo).
+        self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
         self.models_delay = 0.0  # seconds GET /v1/models waits before answering
         self._stopping = threading.Event()
@@ -195,7 +207,8 @@ class ApiDouble:
         try:
             return self._queue.popleft()
         except IndexError:
-            return self._default or Reply(text="You said: " + _last_user_text(body))
+            answer = self.responder(body) if self.responder else None
+            return answer or self._default or Reply(text="You said: " + _last_user_text(body))
 
     def _next_id(self, prefix: str) -> str:
         """Ids like ``msg_0001`` / ``req_0001``: unique per double, stable across runs."""
@@ -345,7 +358,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         message_id = self.server.double._next_id("msg")
         if body.get("stream"):
-            self._stream(reply, _stream_events(reply, body["model"], message_id))
+            billed = Billed(self.request_id, message_id, _last_user_text(body))
+            self._stream(reply, _stream_events(reply, body["model"], message_id), billed)
         else:
             self._send_json(200, _message(reply, body["model"], message_id))
 
@@ -373,7 +387,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {} if retry_after is None else {"retry-after": f"{retry_after:g}"}
         self._send_json(status, payload, headers)
 
-    def _stream(self, reply: Reply, events: Iterator[SseEvent]) -> None:
+    def _stream(
+        self, reply: Reply, events: Iterator[SseEvent], billed: Billed | None = None
+    ) -> None:
         self.send_response(200)
         self.send_header("content-type", "text/event-stream")
         self.send_header("cache-control", "no-cache")
@@ -382,6 +398,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for name, data in events:
             self._write_chunk(_sse(name, data))
+            if name == "message_start" and billed is not None:
+                with self.server.double._lock:
+                    self.server.double.billed.append(billed)
             if name == "content_block_delta":
                 self._pause(reply.delay)
         self._finish_stream(reply)
