@@ -12,6 +12,9 @@ class Collected(list[UsageRecord]):
         """Keep the record."""
         self.append(record)
 
+    def begin(self, record: UsageRecord) -> None:
+        """A call in flight: nothing to keep until it ends."""
+
     def flush(self, timeout: float) -> bool:
         """Nothing is ever pending."""
         return True

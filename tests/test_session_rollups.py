@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from claude_tui.core.pricing import Charge
 from claude_tui.core.usage import Totals, UsageRecord
 from claude_tui.store import Ledger, Store
 from claude_tui.store._connection import connect
+from claude_tui.store.ledger import to_pico
 
 USAGE = Usage(10, 20, 30, 40, 50)
 
@@ -34,12 +36,29 @@ def _by_session(ledger: Ledger, since: str | None = None) -> dict[str, tuple[int
     }
 
 
+def _append_as_version_2(conn: sqlite3.Connection, record: UsageRecord) -> None:
+    """What claude-tui at schema 2 wrote for a call: one ledger row, nothing else."""
+    usage = record.usage
+    conn.execute(
+        "INSERT INTO usage (key, at, day, session_id, message_seq, model, request_id, kind, "
+        "input_tokens, output_tokens, cache_write_5m, cache_write_1h, cache_read, cost_pico, "
+        "saving_pico, estimated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            record.key, record.at, record.day, record.session_id, record.message_seq,
+            record.model, record.request_id, record.kind, usage.input_tokens,
+            usage.output_tokens, usage.cache_write_5m, usage.cache_write_1h, usage.cache_read,
+            to_pico(record.charge.cost), to_pico(record.charge.cache_saving), 0,
+        ),
+    )  # fmt: skip
+
+
 def test_an_older_ledger_is_rolled_up_when_it_migrates(tmp_path: Path) -> None:
     """Rows written before the session rollups existed are summed into them on upgrade."""
     path = tmp_path / "db.sqlite3"
-    old = Ledger(connect(path, upto=2))
+    old = connect(path, upto=2)
     for record in CALLS[:3]:
-        old.append(record)
+        _append_as_version_2(old, record)
+    old.close()
     ledger = Store.open(path).ledger
     ledger.append(CALLS[3])
     assert _by_session(ledger) == {

@@ -85,6 +85,7 @@ class Turn:
         self._stop: Stop | None = None
         self._status: Status = "interrupted"
         self._error: ClaudeTuiError | None = None
+        self._call: str | None = None  # the ledger key of this call once it has started
         self._begun = clock()
         self._saved_at = self._begun
         self.result: TurnResult | None = None
@@ -122,6 +123,7 @@ class Turn:
             self._first = self._clock() - self._begun
         if isinstance(event, MessageStart):
             self._start = event
+            self._call = self._chat.open_call(event, len(self._chat.conversation.messages))
         elif isinstance(event, Stop):
             self._stop = event
         if self._clock() - self._saved_at >= SAVE_EVERY_S:
@@ -162,7 +164,9 @@ class Turn:
             self._chat.save(seq, message)
         if self._start is not None:
             self._chat.budget.calibration.observe(self._sent_tokens, self._start.usage.total_input)
-        record = self._chat.bill(self._start, self._stop, self._builder.generated_text, seq)
+        record = self._chat.bill(
+            self._start, self._stop, self._builder.generated_text, seq, key=self._call
+        )
         return TurnResult(
             status, model, self._start, self._stop, self._first, duration, self._error, record
         )
@@ -281,6 +285,13 @@ class Chat:
         if self.recorder:
             self.recorder.save(self.conversation, seq, message, self.settings.model)
 
+    def open_call(self, start: MessageStart, seq: int) -> str | None:
+        """Note that the answer at ``seq`` has started, so even a kill -9 leaves it billed."""
+        if self.meter is None:
+            return None
+        session_id = self.recorder.session_id if self.recorder else None
+        return self.meter.begin(start, session_id=session_id, message_seq=seq)
+
     def bill(
         self,
         start: MessageStart | None,
@@ -288,13 +299,14 @@ class Chat:
         text: str,
         seq: int | None,
         kind: str = "chat",
+        key: str | None = None,
     ) -> UsageRecord | None:
         """Put one call in the usage ledger, if this chat is metered."""
         if self.meter is None:
             return None
         session_id = self.recorder.session_id if self.recorder else None
         record = self.meter.bill(
-            start, stop, text, session_id=session_id, message_seq=seq, kind=kind
+            start, stop, text, session_id=session_id, message_seq=seq, kind=kind, key=key
         )
         if record is not None and self._budget_watch is not None:
             self._notices += self._budget_watch.check(record)

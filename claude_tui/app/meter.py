@@ -9,21 +9,26 @@ gets no record.
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
-from claude_tui.core.events import MessageStart, Stop
+from claude_tui.core.events import MessageStart, Stop, Usage
 from claude_tui.core.pricing import PriceTable
+from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
+from claude_tui.store import Ledger
 
 
 class UsageSink(Protocol):
     """Where records go: the tracker, or a list in tests."""
 
     def record(self, record: UsageRecord) -> None: ...
+
+    def begin(self, record: UsageRecord) -> None: ...
 
     def flush(self, timeout: float) -> bool: ...
 
@@ -52,6 +57,12 @@ class Meter:
         self._count = count_tokens
         self._clock = clock
 
+    def begin(self, start: MessageStart, *, session_id: str | None, message_seq: int | None) -> str:
+        """Note that a call started (it is billed from now on); the key its end will use."""
+        record = self._record(uuid.uuid4().hex, start, start.usage, session_id, message_seq)
+        self._sink.begin(replace(record, estimated=True))
+        return record.key
+
     def bill(
         self,
         start: MessageStart | None,
@@ -61,17 +72,43 @@ class Meter:
         session_id: str | None,
         message_seq: int | None,
         kind: str = "chat",
+        key: str | None = None,
     ) -> UsageRecord | None:
-        """Record one call; None when the request never started (nothing billed)."""
+        """Record one call; None when the request never started (nothing billed).
+
+        ``key`` is the one :meth:`begin` gave, so the call in flight becomes this row.
+        """
         if start is None:
             return None
         usage, estimated = (stop.usage, False) if stop is not None else (start.usage, True)
         if estimated:
             output = max(usage.output_tokens, self._count(partial_text))
             usage = replace(usage, output_tokens=output)
+        record = self._record(key or uuid.uuid4().hex, start, usage, session_id, message_seq)
+        record = replace(record, estimated=estimated, kind=kind)
+        self._sink.record(record)
+        return record
+
+    def adopt(self, ledger: Ledger) -> None:
+        """Book the calls processes that were killed left in flight, estimated from their text."""
+        for record, text in ledger.orphans(_alive):
+            output = max(record.usage.output_tokens, estimate_text(text))
+            usage = replace(record.usage, output_tokens=output)
+            ledger.append(
+                replace(record, usage=usage, charge=self.prices.charge(record.model, usage))
+            )
+
+    def _record(
+        self,
+        key: str,
+        start: MessageStart,
+        usage: Usage,
+        session_id: str | None,
+        message_seq: int | None,
+    ) -> UsageRecord:
         at = self._clock()
-        record = UsageRecord(
-            key=uuid.uuid4().hex,
+        return UsageRecord(
+            key=key,
             at=at,
             day=local_day(at),
             session_id=session_id,
@@ -80,12 +117,19 @@ class Meter:
             request_id=start.request_id,
             usage=usage,
             charge=self.prices.charge(start.model, usage),
-            estimated=estimated,
-            kind=kind,
         )
-        self._sink.record(record)
-        return record
 
     def settle(self, timeout: float = SETTLE_WAIT_S) -> bool:
         """Wait until every record so far is written, so totals read next include them."""
         return self._sink.flush(timeout)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process still runs (another user's counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -77,6 +77,7 @@ def build_chat(
     if tracker is not None:
         # An interrupted answer is billed by estimate rather than wait for the table.
         meter = Meter(price_table(config), tracker, tokenizer.count)
+        tracker.adopt_with(meter.adopt)
     if tracker is not None and store is not None and config.budget.watched:
         watch = BudgetWatch(config.budget, store.ledger)
         if session is not None:

@@ -209,11 +209,41 @@ def _run(conn: sqlite3.Connection, *statements: str) -> None:
         conn.execute(statement)
 
 
+def add_calls_in_flight(conn: sqlite3.Connection) -> None:
+    """Version 5: calls that started (and are billed) but have not ended yet.
+
+    A row goes in when the answer starts and out, in the same transaction as its
+    ledger row, when it ends. One left behind by a process that was killed is
+    turned into an estimated ledger row by the next chat, so kill -9 mid-answer
+    no longer loses the call. ``pid`` says whose it is.
+    """
+    _run(
+        conn,
+        """CREATE TABLE usage_in_flight (
+            key TEXT PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            at REAL NOT NULL,
+            day TEXT NOT NULL,
+            session_id TEXT,
+            message_seq INTEGER,
+            model TEXT NOT NULL,
+            request_id TEXT,
+            kind TEXT NOT NULL,
+            input_tokens INTEGER NOT NULL,
+            output_tokens INTEGER NOT NULL,
+            cache_write_5m INTEGER NOT NULL,
+            cache_write_1h INTEGER NOT NULL,
+            cache_read INTEGER NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
     add_session_context,
     add_session_rollups,
+    add_calls_in_flight,
 ]
 
 

@@ -9,7 +9,7 @@ per-session rollups; one session's figures read its own rows through an index.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
@@ -74,8 +74,46 @@ class Ledger:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot record usage: {exc}") from None
 
+    def begin(self, record: UsageRecord, pid: int) -> None:
+        """Note a call that has started: billed, though its row comes when it ends."""
+        usage = record.usage
+        try:
+            with write_transaction(self._conn) as conn:
+                conn.execute(
+                    """INSERT OR IGNORE INTO usage_in_flight (key, pid, at, day, session_id,
+                         message_seq, model, request_id, kind, input_tokens, output_tokens,
+                         cache_write_5m, cache_write_1h, cache_read)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    (
+                        record.key, pid, record.at, record.day, record.session_id,
+                        record.message_seq, record.model, record.request_id, record.kind,
+                        usage.input_tokens, usage.output_tokens, usage.cache_write_5m,
+                        usage.cache_write_1h, usage.cache_read,
+                    ),
+                )  # fmt: skip
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot record usage: {exc}") from None
+
+    def orphans(self, alive: Callable[[int], bool]) -> list[tuple[UsageRecord, str]]:
+        """Calls in flight whose process is gone, each with the answer text saved for it."""
+        rows = self._read(
+            """SELECT f.key, f.at, f.day, f.session_id, f.message_seq, f.model, f.request_id,
+                      f.input_tokens, f.output_tokens, f.cache_write_5m, f.cache_write_1h,
+                      f.cache_read, f.kind, f.pid, coalesce(m.text, '')
+               FROM usage_in_flight f LEFT JOIN messages m
+                 ON m.session_id = f.session_id AND m.seq = f.message_seq"""
+        )
+        found = []
+        for *head, i, o, w5, w1, r, kind, pid, text in rows:
+            if not alive(pid):
+                usage = Usage(i, o, w5, w1, r)
+                record = UsageRecord(*head, usage, Charge(None, None), True, kind)  # type: ignore[arg-type]
+                found.append((record, text))
+        return found
+
     def _insert(self, record: UsageRecord, usage: Usage, charge: Charge) -> bool:
         with write_transaction(self._conn) as conn:
+            conn.execute("DELETE FROM usage_in_flight WHERE key = ?", (record.key,))
             cursor = conn.execute(
                 """INSERT OR IGNORE INTO usage (key, at, day, session_id, message_seq, model,
                      request_id, kind, input_tokens, output_tokens, cache_write_5m,

@@ -12,6 +12,8 @@ retried insert never counts a call twice, whichever process wrote it first.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -31,7 +33,9 @@ class Tracker:
     def __init__(self, path: Path, open_ledger: Callable[[Path], Ledger] | None = None) -> None:
         self._path = path
         self._open = open_ledger or (lambda p: Ledger(connect(p)))
-        self._pending: deque[UsageRecord] = deque()
+        # (started, record): a call's start goes in flight, its end to the ledger.
+        self._pending: deque[tuple[bool, UsageRecord]] = deque()
+        self._adopt: Callable[[Ledger], object] | None = None
         self._changed = threading.Condition()
         self._closing = False
         self._stopped = False
@@ -40,9 +44,20 @@ class Tracker:
         self._thread.start()
 
     def record(self, record: UsageRecord) -> None:
-        """Queue one call for writing; returns at once."""
+        """Queue one ended call for the ledger; returns at once."""
+        self._queue(False, record)
+
+    def begin(self, record: UsageRecord) -> None:
+        """Queue a call that has just started, so a kill -9 cannot lose it; returns at once."""
+        self._queue(True, record)
+
+    def adopt_with(self, adopt: Callable[[Ledger], object]) -> None:
+        """Run ``adopt`` on the ledger once connected: it books calls dead processes left."""
+        self._adopt = adopt
+
+    def _queue(self, started: bool, record: UsageRecord) -> None:
         with self._changed:
-            self._pending.append(record)
+            self._pending.append((started, record))
             self._changed.notify_all()
 
     def flush(self, timeout: float = 5.0) -> bool:
@@ -61,16 +76,17 @@ class Tracker:
             self._closing = True
             self._changed.notify_all()
         self._thread.join(timeout)
+        unsaved = self.unsaved()
         with self._changed:
-            if self._pending:
+            if unsaved:
                 self._warning = (
-                    f"{len(self._pending)} usage record(s) not saved: {self._warning or 'timeout'}"
+                    f"{len(unsaved)} usage record(s) not saved: {self._warning or 'timeout'}"
                 )
 
     def unsaved(self) -> list[UsageRecord]:
         """The rows not written yet, for a recovery file once the tracker is closed."""
         with self._changed:
-            return list(self._pending)
+            return [record for started, record in self._pending if not started]
 
     def take_warning(self) -> str | None:
         """The last write problem, once; None when every row so far is saved."""
@@ -93,10 +109,13 @@ class Tracker:
                 self._changed.wait_for(lambda: self._pending or self._closing)
                 if not self._pending:
                     return
-                record = self._pending[0]
+                started, record = self._pending[0]
             try:
-                ledger = ledger or self._open(self._path)
-                ledger.append(record)
+                ledger = ledger or self._connect()
+                if started:
+                    ledger.begin(record, os.getpid())
+                else:
+                    ledger.append(record)
             except Exception as exc:  # any failure keeps the row queued; the thread goes on
                 problem = (
                     str(exc) if isinstance(exc, StoreError) else f"{type(exc).__name__}: {exc}"
@@ -108,6 +127,14 @@ class Tracker:
                 self._pending.popleft()
                 self._warning = None  # the write that failed has now gone through
                 self._changed.notify_all()
+
+    def _connect(self) -> Ledger:
+        """The tracker's own connection; the first also books what dead processes left."""
+        ledger = self._open(self._path)
+        if self._adopt is not None:
+            with contextlib.suppress(StoreError):  # tried again by the next process
+                self._adopt(ledger)
+        return ledger
 
     def _wait_after_failure(self, problem: str) -> bool:
         """Note the problem and pause before the retry; True when closing means give up."""
