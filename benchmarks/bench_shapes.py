@@ -14,13 +14,13 @@ import statistics
 import tempfile
 from pathlib import Path
 
-import pyte
 from rich.console import Console
 
 from benchmarks.bench_render import ours, p99
 from benchmarks.children import Finished, api_double, bare_sdk, claude_tui, environment, run_in_pty
 from benchmarks.figures import Figure
 from claude_tui.ui.markdown_stream import MarkdownStream, render_markdown
+from tests.render import screen_lines
 
 QUESTION = "write it"
 RUNS = 3
@@ -104,10 +104,4 @@ def _console() -> Console:
 
 
 def _screen(console: Console) -> list[str]:
-    raw = console.file.getvalue()  # type: ignore[attr-defined]
-    screen = pyte.Screen(WIDTH, 20_000)
-    pyte.ByteStream(screen).feed(raw.replace("\n", "\r\n").encode())
-    lines = [line.rstrip() for line in screen.display]
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
+    return screen_lines(console.file.getvalue(), WIDTH)  # type: ignore[attr-defined]

@@ -328,8 +328,9 @@ def test_stop_is_prompt_with_a_stalled_stream(double: ApiDouble, connect: Connec
         time.sleep(0.01)
     began = time.monotonic()
     double.stop()
-    reader.join(timeout=2)
-    assert time.monotonic() - began < 1 and not reader.is_alive()
+    reader.join(timeout=20)
+    # Far below the 30 s stall, however busy the machine: stop() did not wait it out.
+    assert time.monotonic() - began < 15 and not reader.is_alive()
     assert len(failures) == 1 and isinstance(failures[0], httpx2.TransportError)
 
 
@@ -360,7 +361,7 @@ def test_client_hang_up_ends_a_stalled_handler(double: ApiDouble, connect: Conne
     double.script(Reply(fault="stall", stall_seconds=30))
     with pytest.raises(httpx2.ReadTimeout):
         _raw_events(connect(timeout=0.2))
-    deadline = time.monotonic() + 1
+    deadline = time.monotonic() + 20  # a bound for a busy machine; the threads end at once
     while _handler_threads() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert _handler_threads() == []

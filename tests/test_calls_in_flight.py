@@ -19,6 +19,7 @@ from tests.sinks import Collected
 from tests.terminal import Terminal
 from tests.test_cli import _run
 from tests.test_ledger import _record
+from tests.test_sessions import _partial_saved
 
 READY = "tokens · /help"
 
@@ -32,12 +33,6 @@ def _in_flight(home: Path) -> int:
         return conn.execute("SELECT count(*) FROM usage_in_flight").fetchone()[0]
 
 
-def _saved_answer(home: Path) -> bool:
-    with contextlib.closing(sqlite3.connect(_db(home))) as conn:
-        found = conn.execute("SELECT count(*) FROM messages WHERE role = 'assistant'").fetchone()
-    return bool(found[0])
-
-
 def test_kill_9_mid_answer_is_billed_by_the_next_run(
     app_env: dict[str, str], api: ApiDouble, home: Path
 ) -> None:
@@ -49,7 +44,7 @@ def test_kill_9_mid_answer_is_billed_by_the_next_run(
         term.type("tell me slowly")
         term.press("enter")
         term.wait_for("slowly slowly slowly")
-        term.wait_for(lambda _: _in_flight(home) == 1 and _saved_answer(home), timeout=30)
+        term.wait_for(lambda _: _in_flight(home) == 1 and _partial_saved(home), timeout=30)
         os.kill(term.child.pid, signal.SIGKILL)
     finally:
         term.close()
