@@ -12,8 +12,13 @@ class Collected(list[UsageRecord]):
         """Keep the record."""
         self.append(record)
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.begun: list[UsageRecord] = []
+
     def begin(self, record: UsageRecord) -> None:
-        """A call in flight: nothing to keep until it ends."""
+        """Keep the note of a call in flight apart from the ended calls."""
+        self.begun.append(record)
 
     def flush(self, timeout: float) -> bool:
         """Nothing is ever pending."""

@@ -144,6 +144,7 @@ def test_compact_sends_a_summary_instead_of_older_turns(api: ApiDouble, tmp_path
     assert summary_request[-1]["content"][0]["text"].endswith("keep the numbers")
     assert [m["role"] for m in summary_request] == ["user", "assistant"] * 2 + ["user"]
     assert done.messages == 4 and records[-1].kind == "compact"
+    assert records.begun[-1].kind == "compact" and records.begun[-1].key == records[-1].key
     list(chat.send("next"))
     sent = api.requests[-1].body["messages"]
     assert sent[0]["content"][0]["text"].endswith("- talked about topics 0 and 1")

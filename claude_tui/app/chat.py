@@ -285,12 +285,12 @@ class Chat:
         if self.recorder:
             self.recorder.save(self.conversation, seq, message, self.settings.model)
 
-    def open_call(self, start: MessageStart, seq: int) -> str | None:
+    def open_call(self, start: MessageStart, seq: int | None, kind: str = "chat") -> str | None:
         """Note that the answer at ``seq`` has started, so even a kill -9 leaves it billed."""
         if self.meter is None:
             return None
         session_id = self.recorder.session_id if self.recorder else None
-        return self.meter.begin(start, session_id=session_id, message_seq=seq)
+        return self.meter.begin(start, session_id=session_id, message_seq=seq, kind=kind)
 
     def bill(
         self,

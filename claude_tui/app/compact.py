@@ -67,17 +67,19 @@ def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
     pieces: list[str] = []
     start: MessageStart | None = None
     stop: Stop | None = None
+    key: str | None = None
     try:
         with closing(chat.api.stream(request)) as events:
             for event in events:
                 if isinstance(event, MessageStart):
                     start = event
+                    key = chat.open_call(event, None, kind="compact")
                 elif isinstance(event, Stop):
                     stop = event
                 elif isinstance(event, TextDelta):
                     pieces.append(event.text)
     finally:  # billed however it ended; a second Ctrl-C cannot skip the row
-        to_the_end(lambda: chat.bill(start, stop, "".join(pieces), None, kind="compact"))
+        to_the_end(lambda: chat.bill(start, stop, "".join(pieces), None, "compact", key))
     summary = "".join(pieces).strip()
     if not summary:
         raise UsageError("the model returned an empty summary; nothing was compacted")

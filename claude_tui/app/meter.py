@@ -57,10 +57,17 @@ class Meter:
         self._count = count_tokens
         self._clock = clock
 
-    def begin(self, start: MessageStart, *, session_id: str | None, message_seq: int | None) -> str:
+    def begin(
+        self,
+        start: MessageStart,
+        *,
+        session_id: str | None,
+        message_seq: int | None,
+        kind: str = "chat",
+    ) -> str:
         """Note that a call started (it is billed from now on); the key its end will use."""
         record = self._record(uuid.uuid4().hex, start, start.usage, session_id, message_seq)
-        self._sink.begin(replace(record, estimated=True))
+        self._sink.begin(replace(record, estimated=True, kind=kind))
         return record.key
 
     def bill(
