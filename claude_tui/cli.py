@@ -14,6 +14,7 @@ import typer
 
 from claude_tui import __version__, paths
 from claude_tui.config import Config, config_to_toml, example_config_text, load_config
+from claude_tui.core.inert import inert
 from claude_tui.core.redact import redact
 from claude_tui.core.utf8 import is_utf8
 from claude_tui.errors import ClaudeTuiError, ConfigError, UsageError
@@ -243,7 +244,9 @@ def sessions_rename(ref: str, title: str) -> None:
     """Give a session a new title."""
     with _friendly_errors():
         store = _store()
-        store.rename(store.resolve(ref).id, title)
+        session_id = store.resolve(ref).id
+        store.rename(session_id, title)
+        typer.echo(f"renamed {session_id} to “{inert(title)}”")
 
 
 @sessions_app.command("delete")
@@ -308,9 +311,14 @@ def _store() -> Store:
 
 
 def _console() -> Console:
+    """The terminal, or for a pipe a file whose lines carry no padding to the width."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    if sys.stdout.isatty():
+        return Console(highlight=False)
+    from claude_tui.ui.plain import Unpadded
+
+    return Console(file=Unpadded(sys.stdout), highlight=False)
 
 
 def main(argv: list[str] | None = None) -> None:

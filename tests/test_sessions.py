@@ -238,3 +238,19 @@ def test_resume_shows_the_end_and_history_lists_everything(
         assert "  13 you    pasted line 0" in term.transcript
     finally:
         term.close()
+
+
+def test_rename_says_so_and_piped_show_carries_no_padding(
+    app_env: dict[str, str], home: Path
+) -> None:
+    """`sessions rename` confirms in one line; `sessions show | cat` has no trailing spaces."""
+    store = Store.open(_db(home))
+    session = store.create_session("claude-sonnet-5-5", None)
+    store.save_message(session.id, 0, Message("user", [{"type": "text", "text": "hello"}]))
+    answer = [{"type": "text", "text": "# Hi\n\nshort line\n\n- a\n- b"}]
+    store.save_message(session.id, 1, Message("assistant", answer))
+    renamed = _run(app_env, "sessions", "rename", session.id, "New name")
+    assert renamed.stdout == f"renamed {session.id} to “New name”\n"
+    shown = _run(app_env, "sessions", "show", session.id).stdout
+    assert "short line" in shown
+    assert all(line == line.rstrip(" ") for line in shown.splitlines())

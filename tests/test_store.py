@@ -117,6 +117,23 @@ def test_search_treats_punctuation_as_text(db_path: Path) -> None:
     assert len(store.search('"AND" C++')) == 1
 
 
+def test_search_matches_prefixes_and_exact_phrases(db_path: Path) -> None:
+    """`Stream` and `sl*` find "Streaming slices"; a quoted phrase must appear as it is."""
+    store = Store.open(db_path)
+    session = store.create_session("m", None)
+    store.save_message(session.id, 0, _user("Streaming slices of the answer"))
+    for query in ("Stream", "sl*", "stream sli", '"streaming slices"'):
+        assert len(store.search(query)) == 1, query
+    assert store.search('"slices streaming"') == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "*", '""'])
+def test_an_empty_search_says_what_to_give(db_path: Path, query: str) -> None:
+    """Nothing to search for is a usage error naming what works, not an FTS syntax error."""
+    with pytest.raises(UsageError, match="nothing to search for"):
+        Store.open(db_path).search(query)
+
+
 def test_corrupt_file_is_reported_and_left_untouched(db_path: Path) -> None:
     """A file that is not a database gives one line with what to do, and is not modified."""
     db_path.parent.mkdir(parents=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import sqlite3
 import time
@@ -264,7 +265,7 @@ class Store:
         return Conversation(info.system, messages, min(start, len(messages)), summary)
 
     def search(self, query: str, limit: int = 20) -> list[SearchHit]:
-        """Sessions whose messages match ``query`` (FTS5 syntax), newest first."""
+        """Sessions whose messages match ``query`` (see :func:`fts_query`), newest first."""
         try:
             rows = self._conn.execute(
                 f"""WITH hits AS MATERIALIZED (
@@ -293,9 +294,23 @@ def shorten(text: str, length: int = TITLE_LENGTH) -> str:
 
 
 def fts_query(query: str) -> str:
-    """Quote each word so punctuation in a person's search is not FTS5 syntax."""
-    words = query.split()
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+    """Words as prefixes (``stream`` finds "Streaming"), ``"a phrase"`` exactly.
+
+    Each is quoted for FTS5, so punctuation in a person's search is never syntax.
+    """
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', query):
+        if phrase.strip():
+            terms.append(_quoted(phrase))
+        elif word.rstrip("*"):
+            terms.append(_quoted(word.rstrip("*")) + "*")
+    if not terms:
+        raise UsageError('nothing to search for: give words (prefixes match) or "an exact phrase"')
+    return " ".join(terms)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
 
 
 def _escape_like(text: str) -> str:

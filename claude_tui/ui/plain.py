@@ -7,6 +7,7 @@ only when stdout is not a terminal.
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from claude_tui.app import Turn, TurnResult
@@ -35,3 +36,26 @@ def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
             out.write("\n")
             out.flush()
     return to_the_end(lambda: view.conclude(turn, quiet=True))
+
+
+class Unpadded:
+    """A text stream that drops the spaces rich pads each line with to the console width.
+
+    Written to a pipe or a file, ``sessions show`` would otherwise end every line with
+    up to 80 spaces.
+    """
+
+    _PADDING = re.compile(r" +(?=\n)")
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+
+    def write(self, text: str) -> int:
+        self._out.write(self._PADDING.sub("", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def isatty(self) -> bool:
+        return False
