@@ -25,15 +25,24 @@ if TYPE_CHECKING:
 
     from claude_tui.store import Store
 
+# Plain help (no boxes, no "<bool>" after flags as if they took a value).
+PLAIN_HELP = {"rich_markup_mode": None}
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     help="Chat with Claude in your terminal.",
     context_settings={"help_option_names": ["-h", "--help"]},
+    **PLAIN_HELP,  # type: ignore[arg-type]
 )
-config_app = typer.Typer(help="Where the config file is, what it says, or create it.")
+config_app = typer.Typer(
+    help="Where the config file is, what it says, or create it.",
+    **PLAIN_HELP,  # type: ignore[arg-type]
+)
 app.add_typer(config_app, name="config")
-sessions_app = typer.Typer(help="List, show, search, export, rename or delete saved sessions.")
+sessions_app = typer.Typer(
+    help="List, show, search, export, import, rename or delete saved sessions.",
+    **PLAIN_HELP,  # type: ignore[arg-type]
+)
 app.add_typer(sessions_app, name="sessions")
 
 # `-r` with no value opens the picker; click cannot express an optional option value,
@@ -332,7 +341,22 @@ def main(argv: list[str] | None = None) -> None:
     args = _fill_optional_resume(args)
     if not args:
         sys.exit(_bare_chat())
-    app(args=args, prog_name="claude-tui")
+    sys.exit(_run_app(args))
+
+
+def _run_app(args: list[str]) -> int:
+    """typer's commands; a usage error is one line, like every other error."""
+    try:
+        result = app(args=args, prog_name="claude-tui", standalone_mode=False)
+    except typer.Abort:
+        return 1
+    except typer.TyperException as exc:  # click's usage errors: a missing argument, a typo
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        context = getattr(exc, "ctx", None)
+        where = context.command_path if context is not None else "claude-tui"
+        typer.echo(f"claude-tui: error: {message} (see {where} -h)", err=True)
+        return int(getattr(exc, "exit_code", UsageError.exit_code))
+    return result if isinstance(result, int) else 0
 
 
 def _bare_chat() -> int:

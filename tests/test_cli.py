@@ -148,3 +148,20 @@ def test_model_flag_overrides_config(app_env: dict[str, str], api: ApiDouble) ->
     env = {**app_env, "CLAUDE_TUI_MODEL": "claude-haiku-5-5"}
     _run(env, "-m", "claude-opus-5-5", "ask", "hi")
     assert api.requests[-1].body["model"] == "claude-opus-5-5"
+
+
+def test_usage_errors_are_one_line_and_help_shows_no_value_for_flags(
+    app_env: dict[str, str],
+) -> None:
+    """A missing argument or unknown option is one line with exit 2; --help lists flags plainly."""
+    for args, words in (
+        (["sessions", "show"], "Missing argument 'ref'"),
+        (["--bogus"], "No such option: --bogus"),
+        (["sessions", "nope"], "No such command 'nope'"),
+    ):
+        done = _run(app_env, *args)
+        assert done.returncode == 2
+        assert done.stderr.startswith("claude-tui: error: ") and words in done.stderr
+        assert done.stderr.count("\n") == 1 and "╭" not in done.stderr
+    help_text = _run(app_env, "sessions", "list", "--help").stdout
+    assert "--json" in help_text and "<bool>" not in help_text and "╭" not in help_text
