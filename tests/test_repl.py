@@ -260,3 +260,24 @@ def test_ctrl_c_during_a_slow_command_returns_to_the_prompt(
     terminal.type("still here")
     terminal.press("enter")
     terminal.wait_for("You said: still here")
+
+
+def test_ctrl_x_ctrl_e_returns_to_the_prompt_with_the_edited_text(
+    app_env: dict[str, str], api: ApiDouble, tmp_path: Path
+) -> None:
+    """The editor's text comes back into the prompt to review; only Enter sends it."""
+    editor = tmp_path / "editor.sh"
+    editor.write_text('#!/bin/sh\nprintf "written in the editor" > "$1"\n')
+    editor.chmod(0o755)
+    terminal = Terminal([], {**app_env, "EDITOR": str(editor)})
+    try:
+        _ready(terminal)
+        terminal.type("draft")
+        terminal.type("\x18\x05")  # Ctrl-X Ctrl-E
+        terminal.wait_for("written in the editor")
+        terminal.type(", then reviewed")
+        terminal.press("enter")
+        terminal.wait_for("You said: written in the editor, then reviewed")
+        assert _user_texts(api) == ["written in the editor, then reviewed"]
+    finally:
+        terminal.close()

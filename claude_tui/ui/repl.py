@@ -238,7 +238,11 @@ class KeptFileHistory(FileHistory):
 
 
 def _key_bindings() -> KeyBindings:
-    """Enter sends, Esc Enter (Alt-Enter) inserts a newline; pastes arrive whole."""
+    """Enter sends, Esc Enter (Alt-Enter) inserts a newline; pastes arrive whole.
+
+    Ctrl-X Ctrl-E edits in $EDITOR and returns to the prompt: prompt-toolkit's own
+    binding sends the text the moment the editor exits, before it can be read again.
+    """
     bindings = KeyBindings()
 
     @bindings.add("enter")
@@ -253,5 +257,10 @@ def _key_bindings() -> KeyBindings:
     @bindings.add("escape", "enter")
     def _newline(event: KeyPressEvent) -> None:
         event.current_buffer.insert_text("\n")
+
+    @bindings.add("c-x", "c-e")
+    def _edit(event: KeyPressEvent) -> None:
+        """$EDITOR, then back to the prompt with the text to review (not sent at once)."""
+        event.current_buffer.open_in_editor(validate_and_handle=False)
 
     return bindings
