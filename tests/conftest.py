@@ -12,7 +12,7 @@ from tests.api_double import ApiDouble
 from tests.terminal import Terminal
 
 ISOLATED_PREFIXES = ("ANTHROPIC_", "CLAUDE_TUI_")
-ISOLATED_NAMES = ("NO_COLOR", "FORCE_COLOR", "EDITOR", "VISUAL")
+ISOLATED_NAMES = ("NO_COLOR", "FORCE_COLOR", "EDITOR", "VISUAL", "DISPLAY", "WAYLAND_DISPLAY")
 
 
 @pytest.fixture(autouse=True)

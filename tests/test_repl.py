@@ -281,3 +281,29 @@ def test_ctrl_x_ctrl_e_returns_to_the_prompt_with_the_edited_text(
         assert _user_texts(api) == ["written in the editor, then reviewed"]
     finally:
         terminal.close()
+
+
+def test_copy_also_uses_a_clipboard_tool_and_says_which(
+    app_env: dict[str, str], api: ApiDouble, tmp_path: Path
+) -> None:
+    """With xclip on PATH and a display, /copy hands it the text too and names it."""
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    xclip = tools / "xclip"
+    xclip.write_text(f'#!/bin/sh\ncat > "{tmp_path / "clipboard"}"\n')
+    xclip.chmod(0o755)
+    env = {**app_env, "PATH": f"{tools}:{app_env['PATH']}", "DISPLAY": ":0"}
+    env.pop("WAYLAND_DISPLAY", None)
+    api.script(Reply(text="Try:\n\n```sh\nls -la\n```\n"))
+    terminal = Terminal([], env)
+    try:
+        _ready(terminal)
+        terminal.type("how to list?")
+        terminal.press("enter")
+        terminal.wait_for("ls -la")
+        terminal.type("/copy 1")
+        terminal.press("enter")
+        terminal.wait_for("with OSC 52 and xclip")
+    finally:
+        terminal.close()
+    assert (tmp_path / "clipboard").read_text() == "ls -la\n"

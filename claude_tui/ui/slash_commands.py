@@ -22,7 +22,7 @@ from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
-from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard
+from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard, copy_with_tool
 from claude_tui.ui.commands import CommandContext, Registry
 from claude_tui.ui.cost_view import notes, totals_table
 from claude_tui.ui.picker import pick_session
@@ -172,7 +172,14 @@ def _copy(repl: CommandContext, arg: str) -> None:
             raise UsageError(f"/copy N takes a code block number from 1 to {len(blocks)}")
         text, what = blocks[int(arg) - 1], f"code block {arg}"
     copy_to_clipboard(repl.console.file, text)
-    repl.console.print(f"Copied {what} ({len(text):,} characters).")
+    tool = copy_with_tool(text)
+    how = (
+        f"with OSC 52 and {tool}"
+        if tool
+        else "with OSC 52; if nothing arrived, this terminal ignores it: "
+        "install wl-copy, xclip or xsel"
+    )
+    repl.console.print(f"Copied {what} ({len(text):,} characters, {how}).")
 
 
 @COMMANDS.command("cost", "what this session, today, this month and all time cost")
