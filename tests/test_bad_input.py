@@ -478,3 +478,24 @@ def test_ask_never_suggests_chat_commands(app_env: dict[str, str], api: ApiDoubl
     assert done.returncode != 0
     assert "the service is busy (500 api_error)" in done.stderr
     assert "/retry" not in done.stderr
+
+
+def test_a_missing_key_is_said_before_the_prompt_and_nothing_is_saved(
+    app_env: dict[str, str], home: Path
+) -> None:
+    """No API key: one line before the prompt; a message typed anyway is refused, not saved."""
+    env = {k: v for k, v in app_env.items() if k != "ANTHROPIC_API_KEY"}
+    term = Terminal([], env)
+    try:
+        term.wait_for(READY)
+        assert "error: no API key: set ANTHROPIC_API_KEY" in term.text
+        term.type("hello")
+        term.press("enter")
+        term.wait_for(lambda screen: screen.count("no API key") == 2)
+        _quit(term)
+    finally:
+        term.close()
+    done = _run(env, "ask", "hi")
+    assert done.returncode == 1 and done.stderr.startswith("claude-tui: error: no API key")
+    assert "hidden" not in done.stderr
+    assert "No saved sessions" in _run(env, "sessions", "list").stdout

@@ -67,12 +67,16 @@ class ApiClient:
         """Where requests go, for error messages that say what could not be reached."""
         return self._base_url or "https://api.anthropic.com"
 
-    def _client(self) -> anthropic.Anthropic:
+    def require_key(self) -> None:
+        """Raise MissingKeyError now, before anything is typed, sent or saved."""
         if not self._api_key:
             raise MissingKeyError(
                 f"no API key: set {self._key_env} "
-                f"(export {self._key_env}=sk-ant-...) or choose another variable with api_key_env"
+                f"(export {self._key_env}=<your key>) or choose another variable with api_key_env"
             )
+
+    def _client(self) -> anthropic.Anthropic:
+        self.require_key()
         if self._sdk_client is None:
             self._sdk_client = _sdk().Anthropic(
                 api_key=self._api_key,

@@ -41,6 +41,8 @@ class StreamingApi(Protocol):
 
     def stream(self, request: ChatRequest) -> Iterator[StreamEvent]: ...
 
+    def require_key(self) -> None: ...
+
     def models(self) -> list[ModelInfo]: ...
 
 
@@ -203,6 +205,7 @@ class Chat:
         """Record the person's message and start the answer; the API refuses blank text."""
         if not text.strip():
             raise UsageError("nothing to send: the message is blank")
+        self.api.require_key()  # before the message is saved: it could never be answered
         message = self.conversation.add_user(text)
         self.save(len(self.conversation.messages) - 1, message)
         return self._turn()

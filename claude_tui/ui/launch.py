@@ -14,13 +14,14 @@ from claude_tui import paths
 from claude_tui.api import preload_sdk
 from claude_tui.app import Chat, build_chat, open_store
 from claude_tui.config import Config
-from claude_tui.errors import NotFoundError
+from claude_tui.errors import ClaudeTuiError, NotFoundError
 from claude_tui.store import SessionInfo, Store
 from claude_tui.ui.lifecycle import metered, turn_view
 from claude_tui.ui.look import look_for
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.repl import Repl
 from claude_tui.ui.sessions_view import replay, resuming_line
+from claude_tui.ui.turn_view import error_line
 
 RENDERER = "claude_tui.ui.markdown_stream"
 PICKER_SESSIONS = 200
@@ -43,6 +44,7 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
     session = _chosen_session(store, resume)
     with metered(env, console) as tracker:
         chat = build_chat(config, env, store, session, tracker)
+        _say_if_no_key(chat, console)
         if session is not None:
             _resume(chat, session, resume, console, config)
         history = _history(env, console)
@@ -59,6 +61,14 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
             return repl.run()
         finally:
             _settle(chat, console)
+
+
+def _say_if_no_key(chat: Chat, console: Console) -> None:
+    """One line before the prompt: saved sessions can still be read, nothing can be sent."""
+    try:
+        chat.api.require_key()
+    except ClaudeTuiError as exc:
+        console.print(error_line(str(exc)), highlight=False)
 
 
 def _settle(chat: Chat, console: Console) -> None:
