@@ -158,6 +158,20 @@ def test_model_lists_and_switches(terminal: Terminal, api: ApiDouble) -> None:
     assert isinstance(body, dict) and body["model"] == "claude-opus-5-5"
 
 
+def test_a_model_id_is_checked_even_before_the_list_was_shown(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """A typo in a fresh chat gets a did-you-mean and is not used; --force takes any id."""
+    _ready(terminal)
+    terminal.type("/model claude-opus-5-6")
+    terminal.press("enter")
+    terminal.wait_for("did you mean claude-opus-5-5?")
+    terminal.type("/model --force claude-opus-6-0")
+    terminal.press("enter")
+    terminal.wait_for("Model: claude-opus-6-0")
+    assert not [r for r in api.requests if r.path == "/v1/messages"]
+
+
 def test_history_persists_across_runs(app_env: dict[str, str], home: Path) -> None:
     """A message sent in one run comes back with Up in the next run."""
     first = Terminal([], app_env)

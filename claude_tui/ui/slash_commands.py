@@ -6,6 +6,7 @@ text after the command name, and report problems by raising a ``ClaudeTuiError``
 
 from __future__ import annotations
 
+import difflib
 import functools
 import operator
 import time
@@ -18,6 +19,7 @@ from rich.text import Text
 from claude_tui.app.compact import compact
 from claude_tui.app.meter import local_day
 from claude_tui.core.inert import inert
+from claude_tui.core.request import ModelInfo
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
@@ -47,13 +49,12 @@ def _help(repl: CommandContext, _: str) -> None:
     )
 
 
-@COMMANDS.command("model", "list models, or switch to ID", "[ID]")
+@COMMANDS.command("model", "list models, or switch to ID (--force: one not listed)", "[ID]")
 def _model(repl: CommandContext, arg: str) -> None:
     if arg:
         _switch_model(repl, arg)
         return
-    models = repl.chat.api.models()
-    repl.known_models = [m.id for m in models]
+    models = _list_models(repl)
     current = repl.chat.settings.model
     for model in models:
         mark = "[green]●[/]" if model.id == current else " "
@@ -61,10 +62,26 @@ def _model(repl: CommandContext, arg: str) -> None:
         repl.console.print(f"{mark} {escape(inert(model.id))}{name}", highlight=False)
 
 
-def _switch_model(repl: CommandContext, model: str) -> None:
-    known = repl.known_models
-    if known and model not in known:
-        raise UsageError(f"unknown model '{model}'; /model lists the models you can use")
+def _list_models(repl: CommandContext) -> list[ModelInfo]:
+    models = repl.chat.api.models()
+    repl.known_models = [m.id for m in models]
+    return models
+
+
+def _switch_model(repl: CommandContext, arg: str) -> None:
+    """Check the id against the models list first: a typo would only fail at the next send."""
+    force = arg.split(" ", 1)[0] == "--force"
+    model = arg.removeprefix("--force").strip() if force else arg
+    if not model:
+        raise UsageError("/model --force needs a model id")
+    known = repl.known_models or [m.id for m in _list_models(repl)]
+    if model not in known and not force:
+        close = difflib.get_close_matches(model, known, n=1)
+        hint = f"did you mean {inert(close[0])}? " if close else ""
+        raise UsageError(
+            f"unknown model '{inert(model)}'; {hint}/model lists them, "
+            "/model --force ID uses one the list does not have yet"
+        )
     repl.chat.switch_model(model)
     repl.console.print(f"Model: [bold]{escape(inert(model))}[/]")
 
