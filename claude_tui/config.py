@@ -130,10 +130,11 @@ def _boolean(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Budget:
-    """Spending that earns a warning line when crossed; never a hard stop."""
+    """Spending that earns a warning line when crossed, or with ``hard`` stops sending."""
 
     session_usd: Decimal | None = None
     daily_usd: Decimal | None = None
+    hard: bool = False
 
     @property
     def watched(self) -> bool:
@@ -147,11 +148,16 @@ def _budget(value: Any) -> Budget:
     if not isinstance(value, dict):
         raise _Invalid("a table with session_usd and/or daily_usd")
     names = [f.name for f in fields(Budget)]
-    amounts = {}
+    amounts: dict[str, Any] = {}
     for name, amount in value.items():
         if name not in names:
             message = _unknown(f"budget.{name}", [f"budget.{n}" for n in names])
             raise _InvalidEntry(message, (name,))
+        if name == "hard":
+            if not isinstance(amount, bool):
+                raise _InvalidEntry(f"budget.hard must be true or false, got {amount!r}", (name,))
+            amounts[name] = amount
+            continue
         number = _finite(amount)
         if number is None or number <= 0:
             message = f"budget.{name} must be an amount in USD above 0, got {amount!r}"
@@ -425,7 +431,12 @@ def _shown(value: Any) -> str:
 
 TABLES = ("budget", "pricing")
 EXAMPLE_TABLES = {
-    "budget": ["[budget]", "session_usd = 2.0", "daily_usd = 10.0"],
+    "budget": [
+        "[budget]",
+        "session_usd = 2.0",
+        "daily_usd = 10.0",
+        "hard = false  # true: refuse to send once a limit is reached",
+    ],
     "pricing": ['[pricing."claude-sonnet-5-5"]']
     + [f"{key} = {value}" for key, value in zip(RATE_KEYS, (2, 2.5, 4, 0.1, 10), strict=True)],
 }

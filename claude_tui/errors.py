@@ -20,7 +20,8 @@ Each class carries a one-line, user-facing message, so the top level can print
     │   ├── CorruptDatabaseError    not a database, or damaged
     │   ├── NewerDatabaseError      written by a newer claude-tui
     │   └── NotFoundError           no session matches an id or title
-    └── UsageError                  a command used wrongly (exit 2)
+    ├── UsageError                  a command used wrongly (exit 2)
+    └── BudgetError                 a hard spending limit is reached (exit 3)
 """
 
 from __future__ import annotations
@@ -121,3 +122,9 @@ class NewerDatabaseError(StoreError):
 
 class NotFoundError(StoreError):
     """No session matches the id prefix or title given."""
+
+
+class BudgetError(ClaudeTuiError):
+    """A hard budget (``[budget] hard = true``) is spent: nothing more is sent."""
+
+    exit_code = 3

@@ -12,13 +12,14 @@ from claude_tui.api import ApiClient
 from claude_tui.app import Chat, ChatSettings
 from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.meter import Meter, local_day
+from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.wiring import price_table
 from claude_tui.config import Budget, Config
 from claude_tui.core.events import MessageStart, Stop, TextDelta, Usage
 from claude_tui.core.pricing import Charge, PriceError, parse_model_price
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord, format_usd
-from claude_tui.errors import ClaudeTuiError
+from claude_tui.errors import BudgetError, ClaudeTuiError
 from claude_tui.store import Store, Tracker
 from tests.api_double import ApiDouble, Reply
 from tests.sinks import Collected
@@ -273,3 +274,45 @@ def test_a_configured_budget_warns_from_the_real_command(
     assert first.returncode == second.returncode == 0
     assert "budget" not in first.stderr
     assert "budget: today has now cost $0.00024, past your $0.00020" in second.stderr
+
+
+def test_a_hard_budget_refuses_the_next_request_and_saves_nothing(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """[budget] hard = true: once today's limit is spent, ask says which and sends nothing."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text("[budget]\ndaily_usd = 0.0002\nhard = true\n")
+    api.script(*[Reply(input_tokens=10, output_tokens=10)] * 2)
+    assert _run(app_env, "ask", "one").returncode == 0
+    second = _run(app_env, "ask", "two")
+    assert second.returncode == 0 and "past your $0.00020" in second.stderr
+    sent = len(api.requests)
+    third = _run(app_env, "ask", "three")
+    assert third.returncode == 3 and len(api.requests) == sent
+    assert third.stderr.startswith("claude-tui: error: budget: today has cost $0.00024")
+    assert "raise budget.daily_usd" in third.stderr
+    assert "Nothing matches" in _run(app_env, "sessions", "search", "three").stdout
+
+
+def test_a_refused_retry_keeps_the_exchange(api: ApiDouble, tmp_path: Path) -> None:
+    """/retry refused by a hard budget leaves the last exchange where it was."""
+    path = tmp_path / "db.sqlite3"
+    store = Store.open(path)
+    tracker = Tracker(path)
+    client = ApiClient(
+        api_key=api.api_key, key_env="K", base_url=api.base_url, timeout=5, max_retries=0
+    )
+    watch = BudgetWatch(Budget(session_usd=Decimal("0.00001"), hard=True), store.ledger)
+    meter = Meter(price_table(Config()), tracker, len)
+    chat = Chat(
+        client,
+        ChatSettings("claude-sonnet-5-5", 100),
+        recorder=SessionRecorder(store),
+        meter=meter,
+        budget_watch=watch,
+    )
+    list(chat.send("hello"))
+    with pytest.raises(BudgetError, match="this session has cost"):
+        chat.retry()
+    assert [m.text for m in chat.conversation.messages] == ["hello", "You said: hello"]
+    tracker.close()

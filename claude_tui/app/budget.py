@@ -1,4 +1,5 @@
-"""Spending limits that warn, never stop: a line when a turn takes the total past one.
+"""Spending limits: a line when a turn takes the total past one, and with ``hard = true``
+no further request once a limit is reached.
 
 Totals are kept in memory: what the ledger held when the chat started (today's
 spend, and the resumed session's) plus every call this chat has billed since.
@@ -40,6 +41,25 @@ class BudgetWatch:
                 lambda: totals([session_id]).get(session_id, Totals()).cost
             )
 
+    def refusal(self, session_id: str | None) -> str | None:
+        """With a hard budget, why the next request may not go; None while it may."""
+        budget = self._budget
+        if not budget.hard:
+            return None
+        self._roll_to(local_day(self._clock()))
+        spent = self._sessions.get(session_id or "", Decimal(0))
+        for what, limit, total, key in (
+            ("this session", budget.session_usd, spent, "session_usd"),
+            ("today", budget.daily_usd, self._today, "daily_usd"),
+        ):
+            if limit is not None and total >= limit:
+                return (
+                    f"budget: {what} has cost {format_usd(total)}, your hard limit is "
+                    f"{format_usd(limit)}; raise budget.{key} (or set budget.hard = false) "
+                    "to send more"
+                )
+        return None
+
     def check(self, record: UsageRecord) -> list[str]:
         """Warnings for each limit this call crossed; an unpriced call crosses none."""
         cost = record.charge.cost
@@ -53,9 +73,13 @@ class BudgetWatch:
             warnings += _crossed("this session", self._budget.session_usd, before, cost)
         return warnings
 
-    def _add_today(self, day: str, cost: Decimal) -> list[str]:
+    def _roll_to(self, day: str) -> None:
+        """A new day starts from nothing spent."""
         if day != self._day:
             self._day, self._today = day, Decimal(0)
+
+    def _add_today(self, day: str, cost: Decimal) -> list[str]:
+        self._roll_to(day)
         before = self._today
         self._today += cost
         return _crossed("today", self._budget.daily_usd, before, cost)

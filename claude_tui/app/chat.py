@@ -24,7 +24,7 @@ from claude_tui.core.events import MessageStart, Stop, StreamEvent, TextDelta, T
 from claude_tui.core.request import ChatRequest, ModelInfo
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
-from claude_tui.errors import ClaudeTuiError, UsageError
+from claude_tui.errors import BudgetError, ClaudeTuiError, UsageError
 from claude_tui.interrupts import to_the_end
 from claude_tui.store import SessionInfo
 
@@ -205,7 +205,7 @@ class Chat:
         """Record the person's message and start the answer; the API refuses blank text."""
         if not text.strip():
             raise UsageError("nothing to send: the message is blank")
-        self.api.require_key()  # before the message is saved: it could never be answered
+        self._may_send()
         message = self.conversation.add_user(text)
         self.save(len(self.conversation.messages) - 1, message)
         return self._turn()
@@ -215,6 +215,7 @@ class Chat:
         text = self.conversation.last_user_text()
         if text is None:
             raise UsageError("nothing to retry yet")
+        self._may_send()  # before the undo: a refused retry must not cost the exchange
         self.undo()
         return self.send(text)
 
@@ -314,6 +315,16 @@ class Chat:
         if record is not None and self._budget_watch is not None:
             self._notices += self._budget_watch.check(record)
         return record
+
+    def _may_send(self) -> None:
+        """Refuse, before anything changes, a request that could not be answered or paid for."""
+        self.api.require_key()
+        if self._budget_watch is not None:
+            refusal = self._budget_watch.refusal(
+                self.recorder.session_id if self.recorder else None
+            )
+            if refusal is not None:
+                raise BudgetError(refusal)
 
     def _remember_settings(self) -> None:
         if self.recorder:
