@@ -235,6 +235,13 @@ class Config:
             _integer(1, 1000),
         ),
     )
+    editing_mode: str = field(
+        default="emacs",
+        metadata=_doc(
+            'Keys at the prompt: "emacs" or "vi" (the vi mode is shown in the toolbar).',
+            _text(choices=("emacs", "vi")),
+        ),
+    )
     hyperlinks: str = field(
         default="auto",
         metadata=_doc(

@@ -321,3 +321,25 @@ def test_copy_also_uses_a_clipboard_tool_and_says_which(
     finally:
         terminal.close()
     assert (tmp_path / "clipboard").read_text() == "ls -la\n"
+
+
+def test_vi_mode_edits_with_vi_keys_and_shows_its_mode(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """editing_mode = "vi": Esc shows normal mode, 0 x deletes the first character, Enter sends."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "config.toml").write_text('editing_mode = "vi"\n')
+    terminal = Terminal([], app_env)
+    try:
+        terminal.wait_for("vi: insert ·")
+        terminal.type("xhello")
+        terminal.wait_for("xhello")
+        terminal.type("\x1b")
+        terminal.wait_for("vi: normal ·")
+        terminal.type("0x")
+        terminal.wait_for(lambda screen: "xhello" not in screen)
+        terminal.press("enter")
+        terminal.wait_for("You said: hello")
+    finally:
+        terminal.close()
+    assert _user_texts(api) == ["hello"]

@@ -56,6 +56,7 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
             history_path=history,
             on_drawn=_preload_answer,
             resume_show=config.resume_show,
+            vi_mode=config.editing_mode == "vi",
         )
         try:
             return repl.run()

@@ -9,10 +9,13 @@ from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
+from prompt_toolkit.enums import EditingMode
+from prompt_toolkit.filters import vi_navigation_mode
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import Input
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.key_binding.vi_state import InputMode
 from prompt_toolkit.output import Output
 from rich.console import Console
 from rich.markup import escape
@@ -42,10 +45,12 @@ class Repl:
         output: Output | None = None,
         on_drawn: Callable[[], object] | None = None,
         resume_show: int = 3,
+        vi_mode: bool = False,
     ) -> None:
         """``on_drawn`` runs once, when the first prompt is fully on the screen.
 
-        ``resume_show`` is how many exchanges /resume replays.
+        ``resume_show`` is how many exchanges /resume replays; ``vi_mode`` gives the
+        prompt vi's keys instead of emacs's, its mode shown in the toolbar.
         """
         self.resume_show = resume_show
         self.chat = chat
@@ -64,6 +69,7 @@ class Repl:
             complete_while_typing=True,
             bottom_toolbar=self._toolbar,
             enable_open_in_editor=True,
+            vi_mode=vi_mode,
             input=input,
             output=output,
         )
@@ -173,7 +179,13 @@ class Repl:
     def _toolbar(self) -> FormattedText:
         model = self.chat.settings.model
         tokens = self.chat.context_tokens()
-        return FormattedText([("", f" {model} · context ≈ {tokens:,} tokens · /help ")])
+        mode = ""
+        app = self._session.app
+        if app.editing_mode == EditingMode.VI:
+            mode = (
+                "vi: insert · " if app.vi_state.input_mode == InputMode.INSERT else "vi: normal · "
+            )
+        return FormattedText([("", f" {mode}{model} · context ≈ {tokens:,} tokens · /help ")])
 
 
 class SlashCompleter(Completer):
@@ -259,6 +271,7 @@ def _key_bindings() -> KeyBindings:
         event.current_buffer.insert_text("\n")
 
     @bindings.add("c-x", "c-e")
+    @bindings.add("v", filter=vi_navigation_mode)
     def _edit(event: KeyPressEvent) -> None:
         """$EDITOR, then back to the prompt with the text to review (not sent at once)."""
         event.current_buffer.open_in_editor(validate_and_handle=False)
