@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # Plain help (no boxes, no "<bool>" after flags as if they took a value).
 PLAIN_HELP = {"rich_markup_mode": None}
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     help="Chat with Claude in your terminal.",
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -45,12 +45,29 @@ sessions_app = typer.Typer(
 )
 app.add_typer(sessions_app, name="sessions")
 
+# Set by the shell completion scripts `--show-completion` prints.
+COMPLETE_VARIABLE = "_CLAUDE_TUI_COMPLETE"
 # `-r` with no value opens the picker; click cannot express an optional option value,
 # so main() fills in this marker when -r/--resume is not followed by a value.
 PICK = ":pick:"
 # Subcommand names, which can never be the session reference after -r.
 SUBCOMMANDS = frozenset({"ask", "config", "cost", "sessions"})
 
+
+def _session_ids(incomplete: str) -> list[tuple[str, str]]:
+    """Shell completion: recent session ids starting with what is typed, with their titles."""
+    try:
+        from claude_tui.core.inert import inert
+
+        sessions = _store().sessions(200)
+    except ClaudeTuiError:
+        return []
+    return [(s.id, inert(s.title)) for s in sessions if s.id.startswith(incomplete)]
+
+
+SessionRef = Annotated[
+    str, typer.Argument(help="Session id prefix or title.", autocompletion=_session_ids)
+]
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model id to use.")]
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
 
@@ -106,7 +123,10 @@ def root(
     resume: Annotated[
         str | None,
         typer.Option(
-            "--resume", "-r", help="Resume a session by id prefix or title; alone, pick one."
+            "--resume",
+            "-r",
+            help="Resume a session by id prefix or title; alone, pick one.",
+            autocompletion=_session_ids,
         ),
     ] = None,
     version: Annotated[
@@ -237,7 +257,7 @@ def sessions_list(
 
 
 @sessions_app.command("show")
-def sessions_show(ctx: typer.Context, ref: Annotated[str, typer.Argument()]) -> None:
+def sessions_show(ctx: typer.Context, ref: SessionRef) -> None:
     """Print a whole session, rendered."""
     from claude_tui.ui import session_commands
     from claude_tui.ui.look import look_for
@@ -249,7 +269,7 @@ def sessions_show(ctx: typer.Context, ref: Annotated[str, typer.Argument()]) -> 
 
 
 @sessions_app.command("rename")
-def sessions_rename(ref: str, title: str) -> None:
+def sessions_rename(ref: SessionRef, title: str) -> None:
     """Give a session a new title."""
     with _friendly_errors():
         store = _store()
@@ -260,7 +280,7 @@ def sessions_rename(ref: str, title: str) -> None:
 
 @sessions_app.command("delete")
 def sessions_delete(
-    ref: str, yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False
+    ref: SessionRef, yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False
 ) -> None:
     """Delete a session and its messages (asks first)."""
     with _friendly_errors():
@@ -277,7 +297,7 @@ def sessions_delete(
 
 @sessions_app.command("export")
 def sessions_export(
-    ref: str,
+    ref: SessionRef,
     fmt: Annotated[
         str | None, typer.Option("--format", "-f", help="md or json (default: from -o's name).")
     ] = None,
@@ -339,7 +359,7 @@ def main(argv: list[str] | None = None) -> None:
             typer.echo(f"claude-tui: error: argument {number} is not valid UTF-8", err=True)
             raise SystemExit(UsageError.exit_code)
     args = _fill_optional_resume(args)
-    if not args:
+    if not args and COMPLETE_VARIABLE not in os.environ:
         sys.exit(_bare_chat())
     sys.exit(_run_app(args))
 

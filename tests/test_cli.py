@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from claude_tui import __version__
+from claude_tui.core.conversation import Message
+from claude_tui.store import Store
 from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
 
@@ -165,3 +167,19 @@ def test_usage_errors_are_one_line_and_help_shows_no_value_for_flags(
         assert done.stderr.count("\n") == 1 and "╭" not in done.stderr
     help_text = _run(app_env, "sessions", "list", "--help").stdout
     assert "--json" in help_text and "<bool>" not in help_text and "╭" not in help_text
+
+
+def test_shell_completion_offers_commands_and_session_ids(
+    app_env: dict[str, str], home: Path
+) -> None:
+    """--show-completion prints a bash script; completing a session ref lists saved ids."""
+    store = Store.open(home / "data" / "sessions.sqlite3")
+    session = store.create_session("m", None)
+    store.save_message(session.id, 0, Message("user", [{"type": "text", "text": "hi"}]))
+    script = _run(app_env, "--show-completion", "bash").stdout
+    assert "_CLAUDE_TUI_COMPLETE=complete_bash" in script
+    env = {**app_env, "_CLAUDE_TUI_COMPLETE": "complete_bash", "COMP_CWORD": "3"}
+    ids = _run({**env, "COMP_WORDS": "claude-tui sessions show "}).stdout.split()
+    assert ids == [session.id]
+    commands = _run({**env, "COMP_WORDS": "claude-tui sess", "COMP_CWORD": "1"}).stdout.split()
+    assert commands == ["sessions"]
