@@ -299,7 +299,8 @@ def sessions_delete(
 def sessions_export(
     ref: SessionRef,
     fmt: Annotated[
-        str | None, typer.Option("--format", "-f", help="md or json (default: from -o's name).")
+        str | None,
+        typer.Option("--format", "-f", help="md, json or html (default: from -o's name)."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File.")] = None,
 ) -> None:
@@ -307,7 +308,8 @@ def sessions_export(
     from claude_tui.ui import session_commands
 
     with _friendly_errors():
-        fmt = fmt or ("json" if output is not None and output.suffix == ".json" else "md")
+        suffix = output.suffix.lower() if output is not None else ""
+        fmt = fmt or session_commands.SUFFIX_FORMATS.get(suffix, "md")
         session_commands.export_session(_store(), sys.stdout, ref, fmt, output)
 
 

@@ -7,11 +7,15 @@ import json
 import os
 import signal
 import sqlite3
+from decimal import Decimal
 from pathlib import Path
 
 from rich.console import Console
 
 from claude_tui.core.conversation import Message
+from claude_tui.core.events import Usage
+from claude_tui.core.pricing import Charge
+from claude_tui.core.usage import UsageRecord
 from claude_tui.store import SessionInfo, Store
 from claude_tui.ui.sessions_view import sessions_table
 from tests.api_double import ApiDouble, Reply
@@ -254,3 +258,31 @@ def test_rename_says_so_and_piped_show_carries_no_padding(
     shown = _run(app_env, "sessions", "show", session.id).stdout
     assert "short line" in shown
     assert all(line == line.rstrip(" ") for line in shown.splitlines())
+
+
+def test_html_export_is_one_escaped_page_with_code_thinking_and_costs(
+    app_env: dict[str, str], home: Path, tmp_path: Path
+) -> None:
+    """export -o x.html: inline CSS, highlighted code, folded thinking, turn costs, all escaped."""
+    store = Store.open(_db(home))
+    session = store.create_session("claude-sonnet-5-5", None, "<b>title</b>")
+    question = "<script>alert(1)</script> \x1b[2J"
+    store.save_message(session.id, 0, Message("user", [{"type": "text", "text": question}]))
+    blocks = [
+        {"type": "thinking", "thinking": "weighing </details><img src=x>", "signature": "c2ln"},
+        {"type": "text", "text": "Run:\n\n```python\nprint('x')\n```\n"},
+    ]
+    store.save_message(session.id, 1, Message("assistant", blocks, "complete", "claude-sonnet-5-5"))
+    usage = Usage(input_tokens=1200, output_tokens=34)
+    row = UsageRecord("k1", 0.0, "2026-12-02", session.id, 1, "claude-sonnet-5-5", None, usage,
+                      Charge(Decimal("0.0042"), None))  # fmt: skip
+    store.ledger.append(row)
+    target = tmp_path / "page.html"
+    assert _run(app_env, "sessions", "export", session.id, "-o", str(target)).returncode == 0
+    page = target.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "<style>" in page and "<link" not in page
+    assert "<script>" not in page and "&lt;script&gt;" in page and "\x1b" not in page
+    assert "<b>title</b>" not in page and "<img" not in page
+    assert "<details><summary>Thinking</summary>" in page
+    assert "print" in page and 'style="color' in page  # highlighted by rich, inline
+    assert "$0.0042 · 1,200 in · 34 out" in page

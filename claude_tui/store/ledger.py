@@ -129,6 +129,15 @@ class Ledger:
             )  # fmt: skip
         return cursor.rowcount == 1
 
+    def session_by_message(self, session_id: str) -> dict[int, Totals]:
+        """One session's calls summed per answer (its position), for per-turn costs."""
+        rows = self._read(
+            f"SELECT message_seq, {_SUMS} FROM usage WHERE session_id = ? "
+            "AND message_seq IS NOT NULL GROUP BY message_seq",
+            (session_id,),
+        )
+        return {row[0]: _totals(row[1:]) for row in rows}
+
     def session_by_model(self, session_id: str) -> dict[str, Totals]:
         """One session's calls summed per model, the model used most first."""
         rows = self._read(

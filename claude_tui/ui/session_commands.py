@@ -17,9 +17,12 @@ from claude_tui.core.export import Imported, from_json, to_json, to_markdown
 from claude_tui.core.inert import inert, json_escaped
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
-from claude_tui.ui.look import Look
+from claude_tui.ui.look import PLAIN, Look
 from claude_tui.ui.sessions_view import print_hits, replay, sessions_table, snippet_text, title
 
+FORMATS = ("md", "json", "html")
+# The format an export file's name asks for; anything else is Markdown.
+SUFFIX_FORMATS = {".json": "json", ".html": "html", ".htm": "html"}
 # A session export this large is no export of ours; refuse before reading it.
 IMPORT_LIMIT = 512 * 1024 * 1024
 
@@ -46,19 +49,27 @@ def show_session(store: Store, console: Console, ref: str, look: Look) -> None:
     replay(console, store.load(info.id), look)
 
 
-def export_session(store: Store, out: TextIO, ref: str, fmt: str, target: Path | None) -> str:
-    """Markdown or JSON of one session, to ``target`` or ``out``; returns the session id.
+def export_session(
+    store: Store, out: TextIO, ref: str, fmt: str, target: Path | None, look: Look = PLAIN
+) -> str:
+    """Markdown, JSON or HTML of one session, to ``target`` or ``out``; the session id.
 
     Written to a terminal, the text is made inert; to a file or a pipe it stays
-    byte-exact, since scripts and later imports want exactly what was said.
+    byte-exact, since scripts and later imports want exactly what was said (HTML
+    is escaped whatever the destination).
     """
-    if fmt not in ("md", "json"):
-        raise UsageError(f"--format must be md or json, not {fmt!r}")
+    if fmt not in FORMATS:
+        raise UsageError(f"--format must be md, json or html, not {fmt!r}")
     info = store.resolve(ref)
     conversation = store.load(info.id)
     meta = asdict(info)
     del meta["system"]
-    text = to_markdown(meta, conversation) if fmt == "md" else to_json(meta, conversation)
+    if fmt == "html":
+        from claude_tui.ui.html_export import session_html
+
+        text = session_html(info, conversation, store.ledger.session_by_message(info.id), look)
+    else:
+        text = to_markdown(meta, conversation) if fmt == "md" else to_json(meta, conversation)
     if target is None:
         out.write(inert(text) if out.isatty() else text)
     else:

@@ -28,7 +28,7 @@ from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard, copy_with_to
 from claude_tui.ui.commands import CommandContext, Registry
 from claude_tui.ui.cost_view import notes, totals_table
 from claude_tui.ui.picker import pick_session
-from claude_tui.ui.session_commands import export_session
+from claude_tui.ui.session_commands import SUFFIX_FORMATS, export_session
 from claude_tui.ui.sessions_view import history_lines, replay, resuming_line, sessions_table
 
 COMMANDS: Registry[CommandContext] = Registry()
@@ -143,12 +143,14 @@ def _rename(repl: CommandContext, arg: str) -> None:
     repl.console.print(f"Renamed to {escape(inert(arg))}.")
 
 
-@COMMANDS.command("export", "write this session as Markdown (default ./claude-tui-ID.md)", "[PATH]")
+@COMMANDS.command(
+    "export", "write this session as Markdown (.json: JSON, .html: a web page)", "[PATH]"
+)
 def _export(repl: CommandContext, arg: str) -> None:
     session_id = _session_id(repl)
     target = Path(arg).expanduser() if arg else Path(f"claude-tui-{session_id}.md")
-    fmt = "json" if target.suffix == ".json" else "md"
-    export_session(_store(repl), repl.console.file, session_id, fmt, target)
+    fmt = SUFFIX_FORMATS.get(target.suffix.lower(), "md")
+    export_session(_store(repl), repl.console.file, session_id, fmt, target, repl.look)
     repl.console.print(f"Exported to {escape(str(target))}.")
 
 
