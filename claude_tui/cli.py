@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from claude_tui import __version__, paths
-from claude_tui.config import Config, config_to_toml, example_config_text, load_config
+from claude_tui.config import (
+    INPUT_SLOT,
+    Config,
+    config_to_toml,
+    example_config_text,
+    load_config,
+    role_settings,
+)
 from claude_tui.core.inert import inert
 from claude_tui.core.redact import redact
 from claude_tui.core.utf8 import is_utf8
@@ -44,6 +51,8 @@ sessions_app = typer.Typer(
     **PLAIN_HELP,  # type: ignore[arg-type]
 )
 app.add_typer(sessions_app, name="sessions")
+roles_app = typer.Typer(help="The saved prompts of [roles.NAME] in the config.", **PLAIN_HELP)  # type: ignore[arg-type]
+app.add_typer(roles_app, name="roles")
 
 # Set by the shell completion scripts `--show-completion` prints.
 COMPLETE_VARIABLE = "_CLAUDE_TUI_COMPLETE"
@@ -51,7 +60,7 @@ COMPLETE_VARIABLE = "_CLAUDE_TUI_COMPLETE"
 # so main() fills in this marker when -r/--resume is not followed by a value.
 PICK = ":pick:"
 # Subcommand names, which can never be the session reference after -r.
-SUBCOMMANDS = frozenset({"ask", "config", "cost", "sessions"})
+SUBCOMMANDS = frozenset({"ask", "config", "cost", "roles", "sessions"})
 
 
 def _session_ids(incomplete: str) -> list[tuple[str, str]]:
@@ -69,6 +78,9 @@ SessionRef = Annotated[
     str, typer.Argument(help="Session id prefix or title.", autocompletion=_session_ids)
 ]
 ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model id to use.")]
+RoleOption = Annotated[
+    str | None, typer.Option("--role", help="A saved prompt from [roles.NAME] in the config.")
+]
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
 
 
@@ -79,11 +91,17 @@ class Options:
     config_file: Path | None
     model: str | None
     system: str | None
+    role: str | None = None
 
-    def load(self, **overrides: object) -> Config:
-        """The effective config: these flags over the environment over the file."""
+    def load(self, role: str | None = None, **overrides: object) -> Config:
+        """The effective config: these flags over the role over the environment over the file."""
         flags = {"model": self.model, "system": self.system}
         flags.update({k: v for k, v in overrides.items() if v is not None})
+        flags = {k: v for k, v in flags.items() if v is not None}
+        role = role or self.role
+        if role is not None:
+            base = load_config(self.config_file, os.environ, {})
+            flags = {**role_settings(base, role), **flags}
         return load_config(self.config_file, os.environ, flags, warn=_warn)
 
 
@@ -114,6 +132,7 @@ def root(
     ctx: typer.Context,
     model: ModelOption = None,
     system: SystemOption = None,
+    role: RoleOption = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-C", help="Config file to use instead.")
     ] = None,
@@ -134,7 +153,7 @@ def root(
     ] = False,
 ) -> None:
     """Chat with Claude in your terminal; with no command, open the interactive chat."""
-    ctx.obj = Options(config, model, system)
+    ctx.obj = Options(config, model, system, role)
     if ctx.invoked_subcommand is not None:
         return
     raise typer.Exit(_chat(ctx.obj, continue_, resume))
@@ -162,21 +181,41 @@ def ask(
     question: Annotated[list[str] | None, typer.Argument(help="The question; or pipe it.")] = None,
     model: ModelOption = None,
     system: SystemOption = None,
+    role: RoleOption = None,
 ) -> None:
     """Ask one question and stream the answer to stdout (plain text when piped)."""
     with _friendly_errors():
         text = " ".join(question or [])
-        raise typer.Exit(_ask(ctx.obj, text, model=model, system=system))
+        raise typer.Exit(_ask(ctx.obj, text, role, model=model, system=system))
 
 
-def _ask(options: Options, text: str, **overrides: object) -> int:
-    """A question from the arguments, from a pipe, or both (the piped text after it)."""
+def _ask(options: Options, text: str, role: str | None = None, **overrides: object) -> int:
+    """A question from the arguments, from a pipe, or both (the piped text after it).
+
+    A template role takes the question into its ``{{input}}``.
+    """
     from claude_tui.ui.ask import run_ask
 
-    config = options.load(**overrides)
+    config = options.load(role, **overrides)
     piped = "" if sys.stdin.isatty() else _read_stdin()
     question = "\n\n".join(part for part in (text, piped) if part.strip())
+    template = config.roles.get(role or options.role or "")
+    if template is not None and template.template and question.strip():
+        question = template.system.replace(INPUT_SLOT, question)  # type: ignore[union-attr]
     return run_ask(config, os.environ, question)
+
+
+@roles_app.command("list")
+def roles_list(ctx: typer.Context) -> None:
+    """The saved prompts in the config: name, model, and the prompt's first line."""
+    with _friendly_errors():
+        roles = ctx.obj.load().roles
+        if not roles:
+            typer.echo("No roles yet: add [roles.NAME] with system (and model) to the config.")
+        for name, role in sorted(roles.items()):
+            first = inert((role.system or "").strip().split("\n", 1)[0])
+            kind = "template for ask" if role.template else (role.model or "default model")
+            typer.echo(f"{inert(name)}  ({inert(kind)})  {first}")
 
 
 def _read_stdin() -> str:

@@ -13,7 +13,7 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -166,6 +166,54 @@ def _budget(value: Any) -> Budget:
     return Budget(**amounts)
 
 
+@dataclass(frozen=True)
+class Role:
+    """A saved prompt: a system prompt and perhaps a model, picked by name.
+
+    A system prompt holding ``{{input}}`` is a template for ``ask``: the question
+    goes in its place and the whole is sent as the message.
+    """
+
+    system: str | None = None
+    model: str | None = None
+
+    @property
+    def template(self) -> bool:
+        """Whether this role wraps the question rather than framing a conversation."""
+        return self.system is not None and INPUT_SLOT in self.system
+
+
+INPUT_SLOT = "{{input}}"
+
+
+def role_settings(config: Config, name: str) -> dict[str, str]:
+    """What role ``name`` sets (its system prompt unless it is a template, its model)."""
+    role = config.roles.get(name)
+    if role is None:
+        known = ", ".join(sorted(config.roles)) or "none is configured"
+        raise ConfigError(f"unknown role '{name}' ({known}); [roles.NAME] in the config adds one")
+    settings = {"system": None if role.template else role.system, "model": role.model}
+    return {key: value for key, value in settings.items() if value is not None}
+
+
+def _roles(value: Any) -> dict[str, Role]:
+    if not isinstance(value, dict):
+        raise _Invalid("tables like [roles.NAME] with system and/or model")
+    return {name: _role(name, entry) for name, entry in value.items()}
+
+
+def _role(name: str, entry: Any) -> Role:
+    if not isinstance(entry, dict):
+        raise _InvalidEntry(f"roles.{name} must be a table with system and/or model", (name,))
+    allowed = [f"roles.{name}.{f.name}" for f in fields(Role)]
+    for key, text in entry.items():
+        if f"roles.{name}.{key}" not in allowed:
+            raise _InvalidEntry(_unknown(f"roles.{name}.{key}", allowed), (name, key))
+        if not isinstance(text, str) or not text.strip() or not is_utf8(text):
+            raise _InvalidEntry(f"roles.{name}.{key} must be non-empty text", (name, key))
+    return Role(**entry)
+
+
 def _pricing(value: Any) -> dict[str, ModelPrice]:
     if not isinstance(value, dict):
         raise _Invalid('tables like [pricing."MODEL-ID"]')
@@ -264,6 +312,14 @@ class Config:
         default_factory=dict,
         metadata=_doc(
             "Your own prices, USD per million tokens, replacing or adding models.", _pricing
+        ),
+    )
+    roles: dict[str, Role] = field(
+        default_factory=dict,
+        metadata=_doc(
+            "Saved prompts, used with --role NAME or /role NAME; {{input}} makes one a "
+            "template for ask.",
+            _roles,
         ),
     )
 
@@ -436,13 +492,20 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
-TABLES = ("budget", "pricing")
+TABLES = ("budget", "pricing", "roles")
 EXAMPLE_TABLES = {
     "budget": [
         "[budget]",
         "session_usd = 2.0",
         "daily_usd = 10.0",
         "hard = false  # true: refuse to send once a limit is reached",
+    ],
+    "roles": [
+        "[roles.reviewer]",
+        'system = "You review code: terse, concrete, most important first."',
+        'model = "claude-opus-5-5"',
+        "[roles.fr]",
+        'system = "Translate into French, keeping the formatting: {{input}}"',
     ],
     "pricing": ['[pricing."claude-sonnet-5-5"]']
     + [f"{key} = {value}" for key, value in zip(RATE_KEYS, (2, 2.5, 4, 0.1, 10), strict=True)],
@@ -463,6 +526,11 @@ def config_to_toml(config: Config) -> str:
         lines.append(f"# {f.name} =" if value is None else _toml_line(f.name, value))
     if config.pricing:
         lines += ["", _toml({"pricing": _price_tables(config.pricing)}).rstrip("\n")]
+    if config.roles:
+        roles = {
+            name: {k: v for k, v in asdict(r).items() if v} for name, r in config.roles.items()
+        }
+        lines += ["", _toml({"roles": roles}).rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from claude_tui.app import Chat, Turn, TurnResult
+    from claude_tui.config import Role
     from claude_tui.ui.look import Look
 
 Context = TypeVar("Context")
@@ -25,6 +26,7 @@ class CommandContext(Protocol):
     console: Console
     known_models: list[str]
     resume_show: int
+    roles: dict[str, Role]
 
     @property
     def look(self) -> Look:

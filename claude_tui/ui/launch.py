@@ -57,6 +57,7 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
             on_drawn=_preload_answer,
             resume_show=config.resume_show,
             vi_mode=config.editing_mode == "vi",
+            roles=config.roles,
         )
         try:
             return repl.run()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from prompt_toolkit import PromptSession
@@ -22,6 +22,7 @@ from rich.markup import escape
 
 from claude_tui import __version__
 from claude_tui.app import Chat, Turn, TurnResult
+from claude_tui.config import Role
 from claude_tui.core.utf8 import is_utf8, repaired
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
@@ -46,6 +47,7 @@ class Repl:
         on_drawn: Callable[[], object] | None = None,
         resume_show: int = 3,
         vi_mode: bool = False,
+        roles: Mapping[str, Role] | None = None,
     ) -> None:
         """``on_drawn`` runs once, when the first prompt is fully on the screen.
 
@@ -53,6 +55,7 @@ class Repl:
         prompt vi's keys instead of emacs's, its mode shown in the toolbar.
         """
         self.resume_show = resume_show
+        self.roles = dict(roles or {})
         self.chat = chat
         self.console = console
         self.view = view

@@ -86,6 +86,29 @@ def _switch_model(repl: CommandContext, arg: str) -> None:
     repl.console.print(f"Model: [bold]{escape(inert(model))}[/]")
 
 
+@COMMANDS.command("role", "list the saved prompts, or use role NAME from now on", "[NAME]")
+def _role(repl: CommandContext, arg: str) -> None:
+    if not arg:
+        if not repl.roles:
+            repl.console.print(
+                "No roles yet: add [roles.NAME] with system (and model) to the config."
+            )
+        for name, role in sorted(repl.roles.items()):
+            first = inert((role.system or "").strip().split("\n", 1)[0])
+            model = f" [dim]({escape(inert(role.model))})[/]" if role.model else ""
+            repl.console.print(f"[bold]{escape(inert(name))}[/]{model} {escape(first)}")
+        return
+    role = repl.roles.get(arg)
+    if role is None:
+        raise UsageError(f"unknown role '{inert(arg)}'; /role lists them")
+    if role.template:
+        raise UsageError(f"role '{inert(arg)}' is a template for ask (it holds {{{{input}}}})")
+    repl.chat.set_system(role.system)
+    if role.model:
+        repl.chat.switch_model(role.model)
+    repl.console.print(f"Role: [bold]{escape(inert(arg))}[/] (system prompt set)", highlight=False)
+
+
 @COMMANDS.command("system", "show the system prompt, or set it (/system none clears)", "[TEXT]")
 def _system(repl: CommandContext, arg: str) -> None:
     conversation = repl.chat.conversation
