@@ -191,6 +191,18 @@ SHAPES = {
     "bullets with a different marker start a new list": "- a\n- b\n* c\n* d\n+ e",
     "numbered items starting at 7": "\n".join(f"{n}. item" for n in range(7, 40)),
     "ordered items all numbered 1": "\n".join("1. same number" for _ in range(30)),
+    # Found by review: renumbering a later chunk moved what is nested under its first item.
+    "items numbered 1 with nested bullets": "\n".join(
+        "1. step\n   - detail a\n   - detail b" for _ in range(14)
+    ),
+    "items numbered 1 with code": "\n\n".join(
+        "1. Step\n\n   ```py\n   x = 1\n   ```" for _ in range(12)
+    ),
+    "nested ordered lists three deep": "\n".join(
+        f"{n}. item {n}\n   1. sub a\n      1. deep\n   2. sub b" for n in range(1, 25)
+    ),
+    "an ordered list starting at 0": "\n".join(f"{n}. item {n}" for n in range(0, 14)),
+    "an ordered list with ) starting at 0": "\n".join(f"{n}) item {n}" for n in range(0, 14)),
 }
 
 

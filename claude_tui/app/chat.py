@@ -266,9 +266,9 @@ class Chat:
         if self.recorder is None:
             raise UsageError("sessions are not being saved in this chat")
         store = self.recorder.store
-        conversation = store.load(session.id)
-        self.settle()
-        self.conversation = conversation
+        store.resolve(session.id)  # a session that is gone fails before anything changes
+        self.settle()  # first: resuming this very session must read what was owed
+        self.conversation = store.load(session.id)
         self.recorder = SessionRecorder(store, session)
         if self._budget_watch is not None:
             self._budget_watch.follow(session.id)

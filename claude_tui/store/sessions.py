@@ -165,7 +165,7 @@ class Store:
         else:
             session_id = str(meta["id"])
             keep = min(int(meta.get("saved_upto", len(known))), len(known))
-            continues = keep <= len(messages) and known[:keep] == messages[:keep]
+            continues = _continues(known, messages, keep)
             how = "extended" if continues else "copied"
             if not continues:
                 session_id, keep = secrets.token_hex(6), 0
@@ -285,6 +285,18 @@ class Store:
         except sqlite3.OperationalError as exc:
             raise UsageError(f"cannot search for {query!r}: {exc}") from None
         return [SearchHit(SessionInfo(*row[:7]), row[7]) for row in rows]
+
+
+def _continues(known: list[Message], messages: list[Message], keep: int) -> bool:
+    """Whether the file carries on the saved session: the same up to ``keep``, and past it
+    only copies the file replaces (the same message, or a partial answer saved early).
+
+    Anything else was said after the file was written, and must not be overwritten.
+    """
+    if len(known) > len(messages) or known[:keep] != messages[:keep]:
+        return False
+    later = zip(known[keep:], messages[keep:], strict=False)
+    return all(saved == kept or saved.status == "interrupted" for saved, kept in later)
 
 
 def shorten(text: str, length: int = TITLE_LENGTH) -> str:

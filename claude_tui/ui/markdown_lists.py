@@ -14,15 +14,14 @@ already printed; the ones before the 9th stay live until it is known.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
+from rich.markdown import Markdown
 from rich.segment import Segment
 
 LIST_OPENS = ("bullet_list_open", "ordered_list_open")
-_NUMBER = re.compile(r"^( {0,3})\d+")
 
 
 @dataclass
@@ -58,9 +57,23 @@ def content_column(item: Token) -> int:
     return len(item.markup) + 1 + (len(item.info) if item.info else 0)
 
 
-def renumbered(text: str, number: int) -> str:
-    """``text`` with its first item numbered ``number``; markdown numbers on from there."""
-    return _NUMBER.sub(lambda found: f"{found[1]}{number}", text, count=1)
+def numbered_from(markdown: Markdown, number: int) -> Markdown:
+    """``markdown`` with its top-level ordered list starting at ``number``.
+
+    Set on the parsed list, not written into the text: a wider number would move
+    the item's content column, and what is nested under the item would fall out.
+    """
+    for token in markdown.parsed:
+        if token.type == "ordered_list_open" and token.level == 0:
+            token.attrs["start"] = number
+            break
+    return markdown
+
+
+def list_start(opening: Token) -> int:
+    """Where an ordered list's numbering starts (0 is a start like any other)."""
+    start = opening.attrGet("start")
+    return 1 if start is None else int(start)
 
 
 def may_restructure(lines: list[str], column: int) -> bool:

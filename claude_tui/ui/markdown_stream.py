@@ -40,9 +40,10 @@ from claude_tui.ui.markdown_lists import (
     OpenList,
     content_column,
     items,
+    list_start,
     may_restructure,
+    numbered_from,
     printable,
-    renumbered,
 )
 
 CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
@@ -238,7 +239,7 @@ class MarkdownStream:
     def _print_list_items(self, tail: str, complete: str, parsed: list[Token]) -> None:
         """Print the list's finished items; the last one stays live, as it may grow."""
         listed = self._list
-        first = listed.next_number if listed else int(parsed[0].attrGet("start") or 1)
+        first = listed.next_number if listed else list_start(parsed[0])
         ready = printable(parsed, first)
         found = items(parsed)
         if ready and found[ready].map[0] < self._console.height // 4:  # type: ignore[index]
@@ -255,18 +256,22 @@ class MarkdownStream:
     def _print_list_chunk(self, text: str, opening: Token, count: int) -> None:
         """Print finished items: the first chunk as a list, later ones as its continuation."""
         if self._list is None:
-            start = int(opening.attrGet("start") or 1)
+            start = list_start(opening)
             ordered = opening.type == "ordered_list_open"
             self._list = OpenList(ordered, start, content_column=2, scanned=0)
             self._print_blocks(text)
         else:
-            self._emit(Continued(self._markdown(self._numbered(text))), leaf=False)
+            self._emit(Continued(self._continued(text)), leaf=False)
         self._list.next_number += count
         self._blank_before = True
 
-    def _numbered(self, text: str, listed: OpenList | None = None) -> str:
+    def _continued(self, text: str, listed: OpenList | None = None) -> Markdown:
+        """Later items of the open list, numbered on from the items printed before."""
         listed = listed or self._list
-        return renumbered(text, listed.next_number) if listed and listed.ordered else text
+        markdown = self._markdown(text)
+        return (
+            numbered_from(markdown, listed.next_number) if listed and listed.ordered else markdown
+        )
 
     def _print_done(self, done: str, tokens: list[Token]) -> None:
         """Print finished text; an open fence's or list's rest goes first."""
@@ -276,7 +281,7 @@ class MarkdownStream:
             done = done[first_end:]
         elif self._list is not None:
             if done[:first_end].strip():
-                self._emit(Continued(self._markdown(self._numbered(done[:first_end]))), leaf=False)
+                self._emit(Continued(self._continued(done[:first_end])), leaf=False)
                 self._blank_before = True
             self._list = None
             done = done[first_end:]
@@ -432,7 +437,7 @@ class MarkdownStream:
             rest = fence.body(tail)[fence.printed :]
             return self._code("\n".join(rest), top=False, bottom=True, fence=fence)
         if listed is not None:
-            return Continued(self._markdown(self._numbered(tail, listed)))
+            return Continued(self._continued(tail, listed))
         view = self._markdown(tail)
         leaf = not tail.lstrip(" ").startswith(("-", "*", "+", ">", "|")) and not _numbered(tail)
         return Group(Text(""), view) if self._blank_before and leaf else view
