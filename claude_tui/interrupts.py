@@ -17,6 +17,8 @@ from types import FrameType
 from typing import TypeVar
 
 T = TypeVar("T")
+# Signals that end the process but wait for a save in progress to finish.
+DEFERRED = (signal.SIGTERM, signal.SIGHUP)
 
 
 def restore_ctrl_c() -> None:
@@ -31,18 +33,28 @@ def restore_ctrl_c() -> None:
 
 @contextmanager
 def held() -> Iterator[None]:
-    """Run the block with Ctrl-C held off; presses meanwhile are dropped.
+    """Run the block with Ctrl-C held off (presses are dropped) and SIGTERM/SIGHUP deferred.
 
-    Only the main thread receives signals, so elsewhere this does nothing.
+    A termination that arrives meanwhile is delivered once the block is done, so it
+    still ends the process, just not halfway through a save. Only the main thread
+    receives signals, so elsewhere this does nothing.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, _drop)
+    arrived: list[tuple[int, FrameType | None]] = []
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, _drop)}
+    for signum in DEFERRED:
+        handler = signal.getsignal(signum)
+        if callable(handler):  # ours (lifecycle's): a default action cannot be deferred
+            previous[signum] = signal.signal(signum, lambda s, f: arrived.append((s, f)))
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum, frame in arrived[:1]:
+            previous[signum](signum, frame)  # type: ignore[operator]
 
 
 def to_the_end(action: Callable[[], T]) -> T:

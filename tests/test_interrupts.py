@@ -56,6 +56,40 @@ print(result.status, len(billed), [m.status for m in store.load(chat.recorder.se
 """
 
 
+# The same chat, hit by SIGTERM (as a closed terminal's SIGHUP) while the answer is saved.
+TERMINATED_WHILE_SAVING = (
+    PRESSED_WHILE_SAVING.replace(
+        """            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)""",
+        """            os.kill(os.getpid(), signal.SIGTERM)""",
+    )
+    .replace(
+        'result = TurnView(quiet, quiet).show(chat.send("hello"))',
+        "signal.signal(signal.SIGTERM, _exit_on_signal)\n"
+        "try:\n"
+        '    TurnView(quiet, quiet).show(chat.send("hello"))\n'
+        "except SystemExit as exc:\n"
+        "    print('exit', exc.code, end=' ')\n"
+        "result = chat.conversation.messages[-1]",
+    )
+    .replace(
+        "from tests.sinks import Collected",
+        "from tests.sinks import Collected\nfrom claude_tui.ui.lifecycle import _exit_on_signal",
+    )
+)
+
+
+def test_a_termination_during_the_save_waits_for_it(api: ApiDouble, tmp_path: Path) -> None:
+    """SIGTERM or SIGHUP while the answer is saved ends the process after it, saved once."""
+    script = textwrap.dedent(TERMINATED_WHILE_SAVING)
+    args = [api.base_url, api.api_key, str(tmp_path / "db.sqlite3")]
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=60
+    )
+    assert done.stderr == ""
+    assert done.stdout.strip() == "exit 143 complete 1 ['complete', 'complete']"
+
+
 def test_presses_during_the_bookkeeping_are_held_off(api: ApiDouble, tmp_path: Path) -> None:
     """Ctrl-C while the ended answer is saved: no traceback, saved whole, billed once."""
     script = textwrap.dedent(PRESSED_WHILE_SAVING)

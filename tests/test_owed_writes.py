@@ -12,7 +12,7 @@ import pytest
 from claude_tui.api import ApiClient
 from claude_tui.app import Chat, ChatSettings
 from claude_tui.app.recorder import SessionRecorder
-from claude_tui.core.conversation import Message
+from claude_tui.core.conversation import Conversation, Message
 from claude_tui.core.events import Usage
 from claude_tui.core.pricing import Charge
 from claude_tui.core.usage import UsageRecord
@@ -171,3 +171,19 @@ def test_flush_notices_a_dead_tracker_at_once(
     threading.Thread(target=lambda: (tracker.flush(3600), finished.set()), daemon=True).start()
     assert finished.wait(30)
     assert [r.key for r in tracker.unsaved()] == ["a"]
+
+
+def test_a_recovery_file_never_overwrites_what_was_said_after_it(tmp_path: Path) -> None:
+    """The session went on elsewhere after the file was written: the import is a copy."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    session = store.create_session("m", None)
+    said = ["q0", "a0", "q1 later", "a1 later"]
+    for seq, text in enumerate(said):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
+    recovered = Conversation(None, [*store.load(session.id).messages[:2]])
+    recovered.add_user("q1 from the failed chat")
+    meta = {"id": session.id, "model": "m", "saved_upto": 2}
+    new_id, how = store.import_session(meta, recovered)
+    assert how == "copied" and new_id != session.id
+    assert [m.text for m in store.load(session.id).messages] == said

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import termios
+import time
+
+import pexpect
 
 from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
@@ -104,3 +108,23 @@ def test_shrinking_the_window_mid_list_leaves_each_item_once(
     finally:
         terminal.close()
     assert [transcript.count(f"item number {n} ") for n in range(1, 41)] == [1] * 40
+
+
+def test_ask_in_the_background_runs_to_its_end(app_env: dict[str, str], api: ApiDouble) -> None:
+    """`claude-tui ask … &` from an interactive shell is not stopped for touching the tty."""
+    api.script(Reply(text="hello from the model"))
+    env = {**app_env, "PS1": "$ "}
+    shell = pexpect.spawn("bash", ["--norc", "--noprofile", "-i"], env=env, timeout=30)
+    try:
+        shell.expect_exact("$ ")
+        shell.sendline(f"{sys.executable} -m claude_tui ask 'say hi' &")
+        shell.expect("hello from the model")
+        deadline = time.monotonic() + 60  # a bound for a busy machine, not a timing
+        while time.monotonic() < deadline:
+            shell.sendline("jobs -l")
+            found = shell.expect([r"Done", r"Stopped", r"Running"])
+            if found != 2:
+                break
+        assert found == 0, "the background ask was stopped or never ended"
+    finally:
+        shell.close(force=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from claude_tui.app.budget import BudgetWatch
-from claude_tui.app.meter import Meter
+from claude_tui.app.meter import Meter, new_key
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
 from claude_tui.core.context import DEFAULT_WINDOW, ContextBudget
@@ -125,7 +125,8 @@ class Turn:
             self._first = self._clock() - self._begun
         if isinstance(event, MessageStart):
             self._start = event
-            self._call = self._chat.open_call(event, len(self._chat.conversation.messages))
+            self._call = new_key()  # before the note is queued, so its row can end it
+            self._chat.open_call(event, len(self._chat.conversation.messages), self._call)
         elif isinstance(event, Stop):
             self._stop = event
         if self._clock() - self._saved_at >= SAVE_EVERY_S:
@@ -289,12 +290,11 @@ class Chat:
         if self.recorder:
             self.recorder.save(self.conversation, seq, message, self.settings.model)
 
-    def open_call(self, start: MessageStart, seq: int | None, kind: str = "chat") -> str | None:
+    def open_call(self, start: MessageStart, seq: int | None, key: str, kind: str = "chat") -> None:
         """Note that the answer at ``seq`` has started, so even a kill -9 leaves it billed."""
-        if self.meter is None:
-            return None
-        session_id = self.recorder.session_id if self.recorder else None
-        return self.meter.begin(start, session_id=session_id, message_seq=seq, kind=kind)
+        if self.meter is not None:
+            session_id = self.recorder.session_id if self.recorder else None
+            self.meter.begin(start, key, session_id=session_id, message_seq=seq, kind=kind)
 
     def bill(
         self,

@@ -12,6 +12,7 @@ from contextlib import closing
 from dataclasses import dataclass
 
 from claude_tui.app.chat import Chat
+from claude_tui.app.meter import new_key
 from claude_tui.core.conversation import Conversation
 from claude_tui.core.events import MessageStart, Stop, TextDelta
 from claude_tui.core.request import ChatRequest
@@ -72,8 +73,8 @@ def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
         with closing(chat.api.stream(request)) as events:
             for event in events:
                 if isinstance(event, MessageStart):
-                    start = event
-                    key = chat.open_call(event, None, kind="compact")
+                    start, key = event, new_key()
+                    chat.open_call(event, None, key, kind="compact")
                 elif isinstance(event, Stop):
                     stop = event
                 elif isinstance(event, TextDelta):

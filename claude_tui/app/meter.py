@@ -60,15 +60,15 @@ class Meter:
     def begin(
         self,
         start: MessageStart,
+        key: str,
         *,
         session_id: str | None,
         message_seq: int | None,
         kind: str = "chat",
-    ) -> str:
-        """Note that a call started (it is billed from now on); the key its end will use."""
-        record = self._record(uuid.uuid4().hex, start, start.usage, session_id, message_seq)
+    ) -> None:
+        """Note that a call started (it is billed from now on); its end will use ``key``."""
+        record = self._record(key, start, start.usage, session_id, message_seq)
         self._sink.begin(replace(record, estimated=True, kind=kind))
-        return record.key
 
     def bill(
         self,
@@ -91,7 +91,7 @@ class Meter:
         if estimated:
             output = max(usage.output_tokens, self._count(partial_text))
             usage = replace(usage, output_tokens=output)
-        record = self._record(key or uuid.uuid4().hex, start, usage, session_id, message_seq)
+        record = self._record(key or new_key(), start, usage, session_id, message_seq)
         record = replace(record, estimated=estimated, kind=kind)
         self._sink.record(record)
         return record
@@ -129,6 +129,11 @@ class Meter:
     def settle(self, timeout: float = SETTLE_WAIT_S) -> bool:
         """Wait until every record so far is written, so totals read next include them."""
         return self._sink.flush(timeout)
+
+
+def new_key() -> str:
+    """A ledger key: unique per call, so no write of it can count the call twice."""
+    return uuid.uuid4().hex
 
 
 def _alive(pid: int) -> bool:

@@ -44,11 +44,15 @@ def echo_off(fd: int | None) -> Iterator[None]:
 
 
 def _attributes(fd: int | None) -> Attributes | None:
+    """The tty's settings, if it is ours to change: a background job (``ask … &``) that
+    set them would be stopped by SIGTTOU, and another terminal is not ours at all."""
     if fd is None or not os.isatty(fd):
         return None
     try:
+        if os.tcgetpgrp(fd) != os.getpgrp():
+            return None
         return termios.tcgetattr(fd)
-    except termios.error:
+    except (OSError, termios.error):
         return None
 
 
