@@ -57,6 +57,26 @@ def held() -> Iterator[None]:
             previous[signum](signum, frame)  # type: ignore[operator]
 
 
+@contextmanager
+def deferred() -> Iterator[None]:
+    """Let the block finish, then raise the KeyboardInterrupt of a press that came meanwhile.
+
+    For steps that must not be cut in half but should still be stoppable, such as
+    printing a finished block while the state that says it was printed changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pressed.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
 def to_the_end(action: Callable[[], T]) -> T:
     """Run an idempotent ``action`` to its end however many presses land around it.
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console, RenderableType
 from rich.markdown import Markdown
 
+from claude_tui.interrupts import to_the_end
 from claude_tui.ui.markdown_lists import Bottom
 from claude_tui.ui.markdown_stream import MarkdownStream
 from tests.render import make_console, one_shot, screen_lines
@@ -247,3 +252,30 @@ def test_a_whole_closed_fence_and_more_in_one_delta() -> None:
     """Found by the property test: a long closed fence arriving at once is not cut as code."""
     text = "```\n" + "\n".join(f"line {n}" for n in range(45)) + "\n\n```\n\n# A heading"
     assert _stream(text, 40, [])[0] == one_shot(text, 40)
+
+
+class _PressedWhilePrinting(MarkdownStream):
+    """Ctrl-C arrives while the Nth finished block is printed."""
+
+    def __init__(self, console: Console, press_at: int) -> None:
+        super().__init__(console)
+        self.emits, self.press_at = 0, press_at
+
+    def _emit(self, renderable: RenderableType, *, leaf: bool = True) -> None:
+        self.emits += 1
+        if self.emits == self.press_at:
+            os.kill(os.getpid(), signal.SIGINT)
+        super()._emit(renderable, leaf=leaf)
+
+
+@pytest.mark.parametrize("press_at", [1, 2, 3, 4])
+def test_ctrl_c_while_a_block_prints_shows_it_once(press_at: int) -> None:
+    """Found by review: a press mid-print left the block unmarked, and finish printed it again."""
+    console, buffer = make_console(60, 20)
+    stream = _PressedWhilePrinting(console, press_at)
+    list_text = "\n".join(f"- item {n}" for n in range(30)) + "\n"
+    with contextlib.suppress(KeyboardInterrupt):
+        stream.feed(list_text)
+        stream.feed("\nA paragraph that ends the list.\n\n# Head\n")
+    to_the_end(stream.finish)  # as TurnView ends an answer: a press there is dropped
+    assert screen_lines(buffer.getvalue(), 60) == one_shot(stream.text, 60)

@@ -32,6 +32,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 
 from claude_tui.core.inert import inert
+from claude_tui.interrupts import deferred
 from claude_tui.ui.look import PLAIN, Look
 from claude_tui.ui.markdown_lists import (
     LIST_OPENS,
@@ -178,7 +179,8 @@ class MarkdownStream:
         self._parts.append(text)
         self._tail.append(text)
         if "\n" in text:
-            self._settle()
+            with deferred():  # a block printed must also be marked printed, or finish repeats it
+                self._settle()
         self._draw()
 
     def finish(self) -> None:
