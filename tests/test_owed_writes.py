@@ -14,6 +14,7 @@ from claude_tui.app import Chat, ChatSettings
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.core.conversation import Conversation, Message
 from claude_tui.core.events import Usage
+from claude_tui.core.export import from_json, to_json
 from claude_tui.core.pricing import Charge
 from claude_tui.core.usage import UsageRecord
 from claude_tui.errors import StoreError
@@ -187,3 +188,42 @@ def test_a_recovery_file_never_overwrites_what_was_said_after_it(tmp_path: Path)
     new_id, how = store.import_session(meta, recovered)
     assert how == "copied" and new_id != session.id
     assert [m.text for m in store.load(session.id).messages] == said
+
+
+def test_a_recovery_file_keeps_the_compact_summary(tmp_path: Path) -> None:
+    """What /compact summarised (where sending starts, the summary) comes back on import."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    session = store.create_session("m", None)
+    for seq, text in enumerate(["q0", "a0", "q1", "a1"]):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
+    conversation = store.load(session.id)
+    conversation.start, conversation.summary = 2, "the paid-for summary"
+    meta = {"id": session.id, "model": "m", "saved_upto": 4}
+    imported = from_json(to_json(meta, conversation))
+    assert store.import_session(imported.meta, imported.conversation) == (session.id, "unchanged")
+    loaded = store.load(session.id)
+    assert (loaded.start, loaded.summary) == (2, "the paid-for summary")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '{"format": "claude-tui-session", "version": 1, "session": {"model": null}, '
+        '"messages": []}',
+        '{"format": "claude-tui-session", "version": 1, "session": {"model": "m"}, '
+        '"messages": [{"role": "user", "content": [], "status": "complete", '
+        '"model": null, "stop_reason": null}]}',
+        '{"format": "claude-tui-session", "version": 1, "session": {"model": "m"}, '
+        '"messages": [], "usage": [{"charge": {"cost": "x"}}]}',
+    ],
+)
+def test_a_malformed_document_is_one_line(
+    document: str, app_env: dict[str, str], tmp_path: Path
+) -> None:
+    """No model, an empty message or a bad amount: one line naming the file, no traceback."""
+    target = tmp_path / "bad.json"
+    target.write_text(document)
+    done = _run(app_env, "sessions", "import", str(target))
+    assert done.returncode == 2 and done.stderr.startswith("claude-tui: error: cannot import")
+    assert "Traceback" not in done.stderr

@@ -47,7 +47,12 @@ def to_json(
     document: dict[str, Any] = {
         "format": JSON_FORMAT,
         "version": JSON_VERSION,
-        "session": {**meta, "system": conversation.system},
+        "session": {
+            **meta,
+            "system": conversation.system,
+            "context_start": conversation.start,
+            "summary": conversation.summary,
+        },
         "messages": [
             {
                 "role": m.role,
@@ -80,16 +85,23 @@ def from_json(text: str) -> Imported:
         if document.get("format") != JSON_FORMAT or document.get("version") != JSON_VERSION:
             raise ValueError(f"not a {JSON_FORMAT} version {JSON_VERSION} document")
         meta = dict(document["session"])
+        if not isinstance(meta.get("model"), str) or not meta["model"]:
+            raise ValueError("the session has no model id")
         messages = [_message(m) for m in document["messages"]]
         usage = [_record(r) for r in document.get("usage", [])]
-    except (AttributeError, KeyError, TypeError, json.JSONDecodeError) as exc:
+    except (AttributeError, KeyError, TypeError, ArithmeticError, json.JSONDecodeError) as exc:
         raise ValueError(f"not a {JSON_FORMAT} document ({type(exc).__name__}: {exc})") from None
-    return Imported(meta, Conversation(meta.get("system"), messages), usage)
+    start = min(int(meta.get("context_start") or 0), len(messages))
+    conversation = Conversation(meta.get("system"), messages, start, meta.get("summary"))
+    return Imported(meta, conversation, usage)
 
 
 def _message(data: dict[str, Any]) -> Message:
-    if data["role"] not in ("user", "assistant") or not isinstance(data["content"], list):
-        raise ValueError(f"a message has role {data['role']!r} or content that is not a list")
+    content = data["content"]
+    if data["role"] not in ("user", "assistant") or not isinstance(content, list) or not content:
+        raise ValueError(f"a message has role {data['role']!r} or no content blocks")
+    if not all(isinstance(block, dict) and isinstance(block.get("type"), str) for block in content):
+        raise ValueError("a message has a content block without a type")
     if data["status"] not in ("complete", "interrupted", "error"):
         raise ValueError(f"a message has status {data['status']!r}")
     return Message(

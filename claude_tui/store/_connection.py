@@ -97,10 +97,8 @@ def _make_private(path: Path) -> None:
         try:
             if stat.S_IMODE(os.stat(name).st_mode) & 0o077:
                 os.chmod(name, 0o600)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise StoreError(f"cannot make {name} private: {exc.strerror}") from None
+        except OSError:
+            continue  # gone, or a file system without modes (vfat): the 0700 folder guards it
 
 
 def _explain(path: Path, exc: sqlite3.DatabaseError) -> StoreError:

@@ -170,12 +170,16 @@ class Store:
             if not continues:
                 session_id, keep = secrets.token_hex(6), 0
             elif known == messages:
-                return session_id, "unchanged"
-        if how != "extended":
+                how, keep = "unchanged", len(known)
+        if how in ("created", "copied"):
             self._insert_session(session_id, meta, conversation.system)
         self.truncate(session_id, keep)
         for seq in range(keep, len(messages)):
             self.save_message(session_id, seq, messages[seq])
+        if how in ("created", "copied") or "saved_upto" in meta:
+            # A recovery file holds the state at exit, /compact's summary included;
+            # a plain export onto a saved session leaves its later summary alone.
+            self.update_context(session_id, conversation.start, conversation.summary)
         return session_id, how
 
     def _existing(self, session_id: object) -> list[Message] | None:

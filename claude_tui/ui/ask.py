@@ -11,7 +11,7 @@ from rich.markup import escape
 from claude_tui.app import TurnResult, build_chat, open_store
 from claude_tui.config import Config
 from claude_tui.errors import UsageError
-from claude_tui.ui.lifecycle import metered, turn_view
+from claude_tui.ui.lifecycle import metered, settle, turn_view
 from claude_tui.ui.plain import print_plain
 
 INTERRUPTED_EXIT = 130
@@ -31,6 +31,7 @@ def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
         result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
         for notice in chat.take_notices():
             errors.print(f"[yellow]{escape(notice)}[/]", highlight=False)
+        settle(chat, errors)
     return _exit_code(result)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from claude_tui.app import Chat, build_chat, open_store
 from claude_tui.config import Config
 from claude_tui.errors import ClaudeTuiError, NotFoundError
 from claude_tui.store import SessionInfo, Store
-from claude_tui.ui.lifecycle import metered, turn_view
+from claude_tui.ui.lifecycle import metered, settle, turn_view
 from claude_tui.ui.look import look_for
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.repl import Repl
@@ -62,7 +61,7 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
         try:
             return repl.run()
         finally:
-            _settle(chat, console)
+            settle(chat, console)
 
 
 def _say_if_no_key(chat: Chat, console: Console) -> None:
@@ -71,14 +70,6 @@ def _say_if_no_key(chat: Chat, console: Console) -> None:
         chat.api.require_key()
     except ClaudeTuiError as exc:
         console.print(error_line(str(exc)), highlight=False)
-
-
-def _settle(chat: Chat, console: Console) -> None:
-    """Make the writes a failure left owed before the chat goes, or say where they went."""
-    chat.settle()
-    for notice in chat.take_notices():
-        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
-            console.print(f"[yellow]warning:[/] {escape(notice)}", highlight=False)
 
 
 def _history(env: Mapping[str, str], console: Console) -> Path | None:

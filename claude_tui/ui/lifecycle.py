@@ -18,7 +18,7 @@ from types import FrameType
 from rich.console import Console
 from rich.markup import escape
 
-from claude_tui.app import open_tracker
+from claude_tui.app import Chat, open_tracker
 from claude_tui.app.wiring import database_path
 from claude_tui.config import Config
 from claude_tui.core.conversation import Conversation
@@ -59,6 +59,14 @@ def _report(tracker: Tracker, folder: Path, console: Console) -> None:
     if warning:
         with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
             console.print(f"[yellow]{escape(warning)}[/]", highlight=False)
+
+
+def settle(chat: Chat, console: Console) -> None:
+    """Make the writes a failure left owed before the run ends, or say where they went."""
+    chat.settle()
+    for notice in chat.take_notices():
+        with contextlib.suppress(OSError):  # the terminal may be gone (SIGHUP)
+            console.print(f"[yellow]warning:[/] {escape(notice)}", highlight=False)
 
 
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
