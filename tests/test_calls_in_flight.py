@@ -13,6 +13,7 @@ from pathlib import Path
 from claude_tui.app.meter import Meter
 from claude_tui.app.wiring import price_table
 from claude_tui.config import Config
+from claude_tui.processes import identity
 from claude_tui.store import Store
 from tests.api_double import ApiDouble, Reply
 from tests.sinks import Collected
@@ -56,15 +57,17 @@ def test_kill_9_mid_answer_is_billed_by_the_next_run(
 
 
 def test_only_calls_of_processes_that_are_gone_are_booked(tmp_path: Path) -> None:
-    """A live chat's call stays in flight; a killed one's becomes an estimated ledger row."""
+    """A live chat's call stays in flight; a dead one's, even under a reused pid, is booked."""
     path = tmp_path / "db.sqlite3"
     ledger = Store.open(path).ledger
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     try:
-        ledger.begin(_record("live-call"), live.pid)
-        ledger.begin(_record("gone-call"), gone.pid)
+        ledger.begin(_record("live-call"), live.pid, identity(live.pid))
+        ledger.begin(_record("gone-call"), gone.pid, identity(os.getpid()) + "0")
+        # Our own pid, but noted by an earlier process that had it (a container's pid 1).
+        ledger.begin(_record("reused-pid"), os.getpid(), identity(os.getpid()) + "1")
         Meter(price_table(Config()), Collected(), len).adopt(ledger)
     finally:
         live.kill()
@@ -72,4 +75,5 @@ def test_only_calls_of_processes_that_are_gone_are_booked(tmp_path: Path) -> Non
     with contextlib.closing(sqlite3.connect(path)) as conn:
         booked = conn.execute("SELECT key, estimated FROM usage").fetchall()
         waiting = conn.execute("SELECT key FROM usage_in_flight").fetchall()
-    assert booked == [("gone-call", 1)] and waiting == [("live-call",)]
+    assert sorted(booked) == [("gone-call", 1), ("reused-pid", 1)]
+    assert waiting == [("live-call",)]

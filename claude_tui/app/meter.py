@@ -9,7 +9,6 @@ gets no record.
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from claude_tui.core.events import MessageStart, Stop, Usage
 from claude_tui.core.pricing import PriceTable
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
+from claude_tui.processes import running
 from claude_tui.store import Ledger
 
 
@@ -98,12 +98,15 @@ class Meter:
 
     def adopt(self, ledger: Ledger) -> None:
         """Book the calls processes that were killed left in flight, estimated from their text."""
-        for record, text in ledger.orphans(_alive):
+        for record, text in ledger.orphans(self._running):
             output = max(record.usage.output_tokens, estimate_text(text))
             usage = replace(record.usage, output_tokens=output)
             ledger.append(
                 replace(record, usage=usage, charge=self.prices.charge(record.model, usage))
             )
+
+    def _running(self, pid: int, process: str, at: float) -> bool:
+        return running(pid, process, self._clock() - at)
 
     def _record(
         self,
@@ -134,14 +137,3 @@ class Meter:
 def new_key() -> str:
     """A ledger key: unique per call, so no write of it can count the call twice."""
     return uuid.uuid4().hex
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process still runs (another user's counts as running)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -215,13 +215,14 @@ def add_calls_in_flight(conn: sqlite3.Connection) -> None:
     A row goes in when the answer starts and out, in the same transaction as its
     ledger row, when it ends. One left behind by a process that was killed is
     turned into an estimated ledger row by the next chat, so kill -9 mid-answer
-    no longer loses the call. ``pid`` says whose it is.
+    no longer loses the call. ``pid`` and ``process`` (see claude_tui.processes) say whose.
     """
     _run(
         conn,
         """CREATE TABLE usage_in_flight (
             key TEXT PRIMARY KEY,
             pid INTEGER NOT NULL,
+            process TEXT NOT NULL,
             at REAL NOT NULL,
             day TEXT NOT NULL,
             session_id TEXT,

@@ -74,18 +74,18 @@ class Ledger:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot record usage: {exc}") from None
 
-    def begin(self, record: UsageRecord, pid: int) -> None:
+    def begin(self, record: UsageRecord, pid: int, process: str) -> None:
         """Note a call that has started: billed, though its row comes when it ends."""
         usage = record.usage
         try:
             with write_transaction(self._conn) as conn:
                 conn.execute(
-                    """INSERT OR IGNORE INTO usage_in_flight (key, pid, at, day, session_id,
-                         message_seq, model, request_id, kind, input_tokens, output_tokens,
-                         cache_write_5m, cache_write_1h, cache_read)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                    """INSERT OR IGNORE INTO usage_in_flight (key, pid, process, at, day,
+                         session_id, message_seq, model, request_id, kind, input_tokens,
+                         output_tokens, cache_write_5m, cache_write_1h, cache_read)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     (
-                        record.key, pid, record.at, record.day, record.session_id,
+                        record.key, pid, process, record.at, record.day, record.session_id,
                         record.message_seq, record.model, record.request_id, record.kind,
                         usage.input_tokens, usage.output_tokens, usage.cache_write_5m,
                         usage.cache_write_1h, usage.cache_read,
@@ -94,18 +94,21 @@ class Ledger:
         except sqlite3.Error as exc:
             raise StoreError(f"cannot record usage: {exc}") from None
 
-    def orphans(self, alive: Callable[[int], bool]) -> list[tuple[UsageRecord, str]]:
-        """Calls in flight whose process is gone, each with the answer text saved for it."""
+    def orphans(self, alive: Callable[[int, str, float], bool]) -> list[tuple[UsageRecord, str]]:
+        """Calls in flight whose process is gone, each with the answer text saved for it.
+
+        ``alive(pid, process, at)`` says whether the process that noted one still runs.
+        """
         rows = self._read(
             """SELECT f.key, f.at, f.day, f.session_id, f.message_seq, f.model, f.request_id,
                       f.input_tokens, f.output_tokens, f.cache_write_5m, f.cache_write_1h,
-                      f.cache_read, f.kind, f.pid, coalesce(m.text, '')
+                      f.cache_read, f.kind, f.pid, f.process, coalesce(m.text, '')
                FROM usage_in_flight f LEFT JOIN messages m
                  ON m.session_id = f.session_id AND m.seq = f.message_seq"""
         )
         found = []
-        for *head, i, o, w5, w1, r, kind, pid, text in rows:
-            if not alive(pid):
+        for *head, i, o, w5, w1, r, kind, pid, process, text in rows:
+            if not alive(pid, process, head[1]):
                 usage = Usage(i, o, w5, w1, r)
                 record = UsageRecord(*head, usage, Charge(None, None), True, kind)  # type: ignore[arg-type]
                 found.append((record, text))

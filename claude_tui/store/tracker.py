@@ -21,6 +21,7 @@ from pathlib import Path
 
 from claude_tui.core.usage import UsageRecord
 from claude_tui.errors import StoreError
+from claude_tui.processes import identity
 from claude_tui.store._connection import connect
 from claude_tui.store.ledger import Ledger
 
@@ -36,6 +37,7 @@ class Tracker:
         # (started, record): a call's start goes in flight, its end to the ledger.
         self._pending: deque[tuple[bool, UsageRecord]] = deque()
         self._adopt: Callable[[Ledger], object] | None = None
+        self._process = identity(os.getpid())
         self._changed = threading.Condition()
         self._closing = False
         self._stopped = False
@@ -113,7 +115,7 @@ class Tracker:
             try:
                 ledger = ledger or self._connect()
                 if started:
-                    ledger.begin(record, os.getpid())
+                    ledger.begin(record, os.getpid(), self._process)
                 else:
                     ledger.append(record)
             except Exception as exc:  # any failure keeps the row queued; the thread goes on
