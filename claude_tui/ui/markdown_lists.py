@@ -8,8 +8,8 @@ ordered list, its first number set to where the earlier chunks stopped.
 
 The number gutter is the catch: rich sizes it from ``start + len(items)``, so
 an ordered list's items are printed early only once that is two digits or
-more. A list that later crosses 99 keeps its narrower gutter for the items
-already printed; the ones before the 9th stay live until it is known.
+more. When ``start + count`` later reaches 100 (or 1,000) the items already
+printed keep their narrower gutter; the first nine stay live until it is known.
 """
 
 from __future__ import annotations
