@@ -293,11 +293,12 @@ def test_error_event_raises_status_error_mid_stream(double: ApiDouble, connect: 
 
 
 def test_drop_raises_remote_protocol_error(double: ApiDouble, connect: Connect) -> None:
-    """A connection cut mid-chunk surfaces as httpx2.RemoteProtocolError, unwrapped."""
+    """A connection cut mid-chunk surfaces as httpx2.RemoteProtocolError (SDK 2.17 wraps it)."""
     double.script(Reply(text="partial answer", fault="drop", fault_after=1))
     seen: list[Any] = []
-    with pytest.raises(httpx2.RemoteProtocolError):
+    with pytest.raises(Exception) as raised:
         _raw_events(connect(), seen)
+    assert _caused_by(raised.value, httpx2.RemoteProtocolError)
     assert _texts(seen) == ["part"]
 
 
@@ -305,8 +306,9 @@ def test_stall_hits_the_client_read_timeout(double: ApiDouble, connect: Connect)
     """A silent stream ends in httpx2.ReadTimeout after the client's timeout, not the stall."""
     double.script(Reply(text="slow and then silent", fault="stall", fault_after=1))
     began = time.monotonic()
-    with pytest.raises(httpx2.ReadTimeout):
+    with pytest.raises(Exception) as raised:
         _raw_events(connect(timeout=0.3))
+    assert _caused_by(raised.value, httpx2.ReadTimeout)
     assert time.monotonic() - began < 2
 
 
@@ -331,7 +333,7 @@ def test_stop_is_prompt_with_a_stalled_stream(double: ApiDouble, connect: Connec
     reader.join(timeout=20)
     # Far below the 30 s stall, however busy the machine: stop() did not wait it out.
     assert time.monotonic() - began < 15 and not reader.is_alive()
-    assert len(failures) == 1 and isinstance(failures[0], httpx2.TransportError)
+    assert len(failures) == 1 and _caused_by(failures[0], httpx2.TransportError)
 
 
 def _read_expecting_failure(client: anthropic.Anthropic, failures: list[Exception]) -> None:
@@ -359,8 +361,9 @@ def test_main_serves_until_killed() -> None:
 def test_client_hang_up_ends_a_stalled_handler(double: ApiDouble, connect: Connect) -> None:
     """When the client gives up on a stall, the server's handler thread ends too."""
     double.script(Reply(fault="stall", stall_seconds=30))
-    with pytest.raises(httpx2.ReadTimeout):
+    with pytest.raises(Exception) as raised:
         _raw_events(connect(timeout=0.2))
+    assert _caused_by(raised.value, httpx2.ReadTimeout)
     deadline = time.monotonic() + 20  # a bound for a busy machine; the threads end at once
     while _handler_threads() and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -369,3 +372,12 @@ def test_client_hang_up_ends_a_stalled_handler(double: ApiDouble, connect: Conne
 
 def _handler_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if "process_request" in t.name]
+
+
+def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
+    """Whether ``kind`` is in the chain: SDK 2.17 wraps transport errors met mid-stream."""
+    while exc is not None:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
