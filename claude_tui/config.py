@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from claude_tui import paths
+from claude_tui.core.models import EFFORT_LEVELS
 from claude_tui.core.pricing import RATE_KEYS, ModelPrice, PriceError, Rates, parse_model_price
 from claude_tui.core.redact import looks_like_key, redact
 from claude_tui.core.utf8 import is_utf8
@@ -51,8 +52,10 @@ class _InvalidEntry(_Invalid):
         self.entry = entry
 
 
-def _integer(low: int, high: int) -> Check:
-    def check(value: Any) -> int:
+def _integer(low: int, high: int, *, optional: bool = False) -> Check:
+    def check(value: Any) -> int | None:
+        if value is None and optional:
+            return None
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise _Invalid(f"an integer from {low} to {high}")
         return value
@@ -122,10 +125,13 @@ def _thinking(value: Any) -> str | int:
     raise _Invalid("'off', 'adaptive' or a token budget of at least 1024")
 
 
-def _boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Invalid("true or false")
-    return value
+def _cache_ttl(value: Any) -> str | bool:
+    """``true`` is the 5-minute cache the API defaults to; ``false`` sends no cache marker."""
+    if value is True:
+        return "5m"
+    if value is False or value in ("5m", "1h"):
+        return value
+    raise _Invalid("'5m', '1h' or false")
 
 
 @dataclass(frozen=True)
@@ -231,8 +237,12 @@ class Config:
     """The effective settings for one run."""
 
     model: str = field(default="claude-sonnet-5-5", metadata=_doc("Model id.", _text(blank=False)))
-    max_tokens: int = field(
-        default=8192, metadata=_doc("Most tokens in one answer.", _integer(1, 1_000_000))
+    max_tokens: int | None = field(
+        default=None,
+        metadata=_doc(
+            "Most tokens in one answer; unset sends the model's own maximum.",
+            _integer(1, 1_000_000, optional=True),
+        ),
     )
     system: str | None = field(
         default=None, metadata=_doc("System prompt for new chats.", _text(optional=True))
@@ -248,11 +258,21 @@ class Config:
         default="off",
         metadata=_doc('"off", "adaptive", or a budget of tokens (at least 1024).', _thinking),
     )
+    effort: str | None = field(
+        default=None,
+        metadata=_doc(
+            'How hard the model works: "low", "medium", "high", "xhigh" or "max", where the '
+            "model takes it; unset sends none (the model's default).",
+            _text(optional=True, choices=EFFORT_LEVELS),
+        ),
+    )
     thinking_display: str = field(
         default="full",
         metadata=_doc(
-            '"full" shows thinking dimmed; "summary" a one-line count.',
-            _text(choices=("full", "summary")),
+            '"full" shows thinking dimmed as the model sends it; "summarized" asks for a '
+            'summary of it; "omitted" asks for none and shows a one-line count ("summary": '
+            "the count, with thinking still sent).",
+            _text(choices=("full", "summarized", "omitted", "summary")),
         ),
     )
     base_url: str | None = field(
@@ -298,10 +318,12 @@ class Config:
             _text(choices=("auto", "on", "off")),
         ),
     )
-    prompt_cache: bool = field(
-        default=True,
+    prompt_cache: str | bool = field(
+        default="5m",
         metadata=_doc(
-            "Cache the conversation so far: later turns read it at the cache price.", _boolean
+            'Cache the conversation so far for "5m" or "1h" (written at a higher price, '
+            "for long pauses), or false: later turns read it at the cache price.",
+            _cache_ttl,
         ),
     )
     budget: Budget = field(
@@ -347,8 +369,8 @@ def load_config(
     for key, value in overrides.items():
         if value is not None:
             values[key] = _checked(key, value, "command line")
-    if values.get("thinking") not in (None, "off", "adaptive"):
-        budget, limit = values["thinking"], values.get("max_tokens", Config.max_tokens)
+    if values.get("thinking") not in (None, "off", "adaptive") and values.get("max_tokens"):
+        budget, limit = values["thinking"], values["max_tokens"]
         if budget >= limit:
             raise ConfigError(f"thinking budget {budget} must be below max_tokens ({limit})")
     return Config(**values)

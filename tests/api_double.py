@@ -25,7 +25,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Literal
@@ -48,37 +48,76 @@ ERRORS: dict[int, tuple[str, str]] = {
     529: ("overloaded_error", "Overloaded"),
 }
 
+
+def capabilities(
+    *,
+    images: bool = True,
+    pdfs: bool = True,
+    web: bool = True,
+    thinking: tuple[str, ...] = ("enabled", "adaptive", "disabled"),
+    effort: tuple[str, ...] = ("low", "medium", "high", "max"),
+) -> dict[str, Any]:
+    """A model's ``capabilities`` as GET /v1/models documents them: every key present."""
+
+    def yes(flag: bool) -> dict[str, bool]:
+        return {"supported": flag}
+
+    levels = {level: yes(level in effort) for level in ("low", "medium", "high", "xhigh", "max")}
+    types = ("enabled", "adaptive", "disabled", "between_tools")
+    return {
+        "batch": yes(True),
+        "citations": yes(True),
+        "code_execution": yes(web),
+        "context_management": {"supported": False},
+        "effort": {"supported": bool(effort), **levels},
+        "image_input": yes(images),
+        "pdf_input": yes(pdfs),
+        "server_tools": {
+            "supported": web,
+            "code_execution": yes(web),
+            "web_search": yes(web),
+        },
+        "structured_outputs": yes(True),
+        "thinking": {
+            "supported": bool({"enabled", "adaptive"} & set(thinking)),
+            "types": {name: yes(name in thinking) for name in types},
+        },
+    }
+
+
+def _model(line: str, name: str, window: int, most: int, caps: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": f"claude-{line}-5-5",
+        "type": "model",
+        "display_name": f"Claude {name} 5.5",
+        "created_at": "2026-05-01T00:00:00Z",
+        "lifecycle": "active",
+        "line": line,
+        "max_input_tokens": window,
+        "max_tokens": most,
+        "capabilities": caps,
+    }
+
+
+# Three models that differ where the app must tell them apart: opus takes no thinking
+# budget and cannot turn thinking off, sonnet takes everything but xhigh, haiku has
+# no effort levels, no adaptive thinking, no PDFs and no web.
 DEFAULT_MODELS: tuple[dict[str, Any], ...] = (
-    {
-        "id": "claude-opus-5-5",
-        "type": "model",
-        "display_name": "Claude Opus 5.5",
-        "created_at": "2026-05-01T00:00:00Z",
-        "lifecycle": "active",
-        "line": "opus",
-        "max_input_tokens": 1_000_000,
-        "max_tokens": 128_000,
-    },
-    {
-        "id": "claude-sonnet-5-5",
-        "type": "model",
-        "display_name": "Claude Sonnet 5.5",
-        "created_at": "2026-05-01T00:00:00Z",
-        "lifecycle": "active",
-        "line": "sonnet",
-        "max_input_tokens": 1_000_000,
-        "max_tokens": 64_000,
-    },
-    {
-        "id": "claude-haiku-5-5",
-        "type": "model",
-        "display_name": "Claude Haiku 5.5",
-        "created_at": "2026-04-15T00:00:00Z",
-        "lifecycle": "active",
-        "line": "haiku",
-        "max_input_tokens": 200_000,
-        "max_tokens": 64_000,
-    },
+    _model(
+        "opus",
+        "Opus",
+        1_000_000,
+        128_000,
+        capabilities(thinking=("adaptive",), effort=("low", "medium", "high", "xhigh", "max")),
+    ),
+    _model("sonnet", "Sonnet", 1_000_000, 64_000, capabilities()),
+    _model(
+        "haiku",
+        "Haiku",
+        200_000,
+        64_000,
+        capabilities(pdfs=False, web=False, thinking=("enabled", "disabled"), effort=()),
+    ),
 )
 
 
@@ -101,6 +140,7 @@ class Reply:
     output_tokens: int | None = None  # None: len(text) // 4 + 1
     cache_write_5m: int = 0
     cache_write_1h: int = 0
+    cache_write: int = 0  # written at the lifetime the request's cache_control asks for
     cache_read: int = 0
     status: int = 200
     error_type: str | None = None  # None: the usual type for `status`
@@ -147,6 +187,7 @@ class ApiDouble:
         self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
         self.models_delay = 0.0  # seconds GET /v1/models waits before answering
+        self.models_status = 200  # another status: a gateway that lists no models
         self._stopping = threading.Event()
         self._queue: deque[Reply] = deque()
         self._ids = itertools.count(1)
@@ -315,8 +356,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, "not_found_error", f"{method} {path} is not served here")
 
     def _send_models(self) -> None:
-        self.server.double._stopping.wait(self.server.double.models_delay)
-        models = self.server.double.models
+        double = self.server.double
+        double._stopping.wait(double.models_delay)
+        if double.models_status != 200:
+            self._send_error(double.models_status, *ERRORS[double.models_status])
+            return
+        models = double.models
         self._send_json(
             200,
             {
@@ -335,16 +380,20 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(404, "not_found_error", f"model: {model_id}")
 
     def _messages(self, path: str, body: Any) -> None:
+        models = {m["id"]: m for m in self.server.double.models}
         if not isinstance(body, dict):
             self._send_error(400, "invalid_request_error", "the body must be a JSON object")
-        elif body.get("model") not in {m["id"] for m in self.server.double.models}:
+        elif body.get("model") not in models:
             self._send_error(404, "not_found_error", f"model: {body.get('model')}")
         elif (problem := shape_problem(body.get("messages"))) is not None:
             self._send_error(400, "invalid_request_error", problem)
         elif path.endswith("/count_tokens"):
             self._send_json(200, {"input_tokens": _count_tokens(body)})
+        elif (problem := settings_problem(body, models[body["model"]])) is not None:
+            self._send_error(400, "invalid_request_error", problem)
         else:
-            self._answer(self.server.double._next_reply(body), body)
+            reply = _cached_at(self.server.double._next_reply(body), body)
+            self._answer(reply, body)
 
     def _answer(self, reply: Reply, body: dict[str, Any]) -> None:
         if reply.status != 200:
@@ -458,6 +507,74 @@ def shape_problem(messages: Any) -> str | None:
     if messages[-1]["role"] != "user":
         return "the final message must be a user message"
     return None
+
+
+def settings_problem(body: dict[str, Any], model: dict[str, Any]) -> str | None:
+    """What the real API refuses in a request's settings for this model, in its words."""
+    most, name = model.get("max_tokens"), model["id"]
+    max_tokens = body.get("max_tokens")
+    if not isinstance(max_tokens, int) or max_tokens < 1:
+        return "max_tokens: Field required"
+    if most and max_tokens > most:
+        return (
+            f"max_tokens: {max_tokens} > {most}, which is the maximum allowed number of "
+            f"output tokens for {name}"
+        )
+    caps = model.get("capabilities") or {}
+    return (
+        _thinking_problem(body, caps, name)
+        or _effort_problem(body, caps, name)
+        or (_cache_problem(body.get("cache_control")))
+    )
+
+
+def _thinking_problem(body: dict[str, Any], caps: dict[str, Any], name: str) -> str | None:
+    thinking = body.get("thinking")
+    if thinking is None:
+        return None
+    kind = thinking.get("type")
+    types = caps.get("thinking", {}).get("types", {})
+    if kind in types and not types[kind]["supported"]:
+        return f"thinking.type: '{kind}' is not supported for {name}"
+    if thinking.get("display") not in (None, "summarized", "omitted"):
+        return "thinking.display: Input should be 'summarized' or 'omitted'"
+    budget = thinking.get("budget_tokens")
+    if kind == "enabled" and (not isinstance(budget, int) or budget < 1024):
+        return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024"
+    if kind == "enabled" and budget >= body["max_tokens"]:
+        return "`max_tokens` must be greater than `thinking.budget_tokens`"
+    return None
+
+
+def _effort_problem(body: dict[str, Any], caps: dict[str, Any], name: str) -> str | None:
+    effort = (body.get("output_config") or {}).get("effort")
+    if effort is None:
+        return None
+    levels = caps.get("effort", {})
+    if not levels.get("supported") or not (levels.get(effort) or {}).get("supported"):
+        return f"output_config.effort: '{effort}' is not supported for {name}"
+    return None
+
+
+def _cache_problem(cache_control: Any) -> str | None:
+    if cache_control is None:
+        return None
+    if cache_control.get("type") != "ephemeral" or cache_control.get("ttl", "5m") not in (
+        "5m",
+        "1h",
+    ):
+        return "cache_control: Input should be ephemeral with ttl '5m' or '1h'"
+    return None
+
+
+def _cached_at(reply: Reply, body: dict[str, Any]) -> Reply:
+    """The reply with its ``cache_write`` tokens in the bucket the request's TTL names."""
+    if not reply.cache_write:
+        return reply
+    ttl = (body.get("cache_control") or {}).get("ttl", "5m")
+    if ttl == "1h":
+        return replace(reply, cache_write_1h=reply.cache_write_1h + reply.cache_write)
+    return replace(reply, cache_write_5m=reply.cache_write_5m + reply.cache_write)
 
 
 def _content_problem(content: Any) -> str | None:

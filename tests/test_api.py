@@ -196,10 +196,8 @@ def test_stall_becomes_a_stream_error_after_the_timeout(api: ApiDouble) -> None:
         _collect(_client(api, timeout=0.5))
 
 
-def test_models_are_listed_once(api: ApiDouble) -> None:
-    """GET /v1/models is asked once; later calls use the cached list."""
-    client = _client(api)
-    first = client.models()
-    second = client.models()
-    assert first == second and any(m.id == "claude-sonnet-5-5" for m in first)
-    assert sum(1 for r in api.requests if r.path.startswith("/v1/models")) == 1
+def test_the_models_list_comes_as_the_apis_json(api: ApiDouble) -> None:
+    """GET /v1/models gives every entry as the documented JSON, capabilities included."""
+    entries = _client(api).model_entries()
+    assert [e["id"] for e in entries] == [m["id"] for m in api.models]
+    assert entries[0]["capabilities"]["effort"]["xhigh"] == {"supported": True}

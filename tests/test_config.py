@@ -36,6 +36,12 @@ def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
     assert config.system is None
 
 
+@pytest.mark.parametrize(("value", "ttl"), [("true", "5m"), ('"1h"', "1h"), ("false", False)])
+def test_prompt_cache_takes_a_lifetime_or_false(tmp_path: Path, value: str, ttl: object) -> None:
+    """true is the API's 5-minute cache; "1h" the hour-long one; false sends no marker."""
+    assert load_config(_file(tmp_path, f"prompt_cache = {value}\n"), {}, {}).prompt_cache == ttl
+
+
 def test_anthropic_base_url_is_a_fallback(tmp_path: Path) -> None:
     """ANTHROPIC_BASE_URL is used when CLAUDE_TUI_BASE_URL is not set."""
     env = {"CLAUDE_TUI_HOME": str(tmp_path), "ANTHROPIC_BASE_URL": "http://127.0.0.1:1"}
@@ -52,9 +58,11 @@ def test_anthropic_base_url_is_a_fallback(tmp_path: Path) -> None:
         ("max_tokens = true\n", "max_tokens must be an integer"),
         ("temperature = 1.5\n", "temperature must be a number from 0 to 1"),
         ("thinking = 10\n", "thinking must be"),
-        ("thinking = 9000\n", "must be below max_tokens"),
+        ("thinking = 9000\nmax_tokens = 8192\n", "must be below max_tokens"),
+        ('effort = "huge"\n', "effort must be 'low' or 'medium' or 'high' or 'xhigh' or 'max'"),
+        ('prompt_cache = "2h"\n', "prompt_cache must be '5m', '1h' or false, got '2h'"),
         ('base_url = "ftp://x"\n', "http:// or https://"),
-        ('thinking_display = "loud"\n', "'full' or 'summary'"),
+        ('thinking_display = "loud"\n', "'full' or 'summarized' or 'omitted' or 'summary'"),
     ],
 )
 def test_file_errors_are_one_precise_line(tmp_path: Path, text: str, words: str) -> None:

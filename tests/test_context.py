@@ -118,8 +118,9 @@ def _chat(api: ApiDouble, max_tokens: int = 1000, store: Store | None = None) ->
 
 
 def test_a_full_window_sends_only_recent_exchanges_with_a_notice(api: ApiDouble) -> None:
-    """When history exceeds window minus max_tokens, the oldest exchanges are left out."""
-    chat = _chat(api, max_tokens=200_000 - 120)  # leaves 120 tokens for the history
+    """When history exceeds window minus the answer's room, the oldest exchanges are left out."""
+    api.models[1]["max_input_tokens"] = 1120  # the model's window, as the list gives it
+    chat = _chat(api, max_tokens=1000)  # leaves 120 tokens for the history
     for n in range(4):
         api.script(Reply(text="b" * 200, input_tokens=0))  # 0: no calibration sample
         list(chat.send(f"question {n} " + "z" * 160))
@@ -157,11 +158,11 @@ def test_compact_sends_a_summary_instead_of_older_turns(api: ApiDouble, tmp_path
 def test_context_command_reads_the_window_from_the_models_list(
     terminal: Terminal, api: ApiDouble
 ) -> None:
-    """/context shows the model's window as GET /v1/models lists it, minus max_tokens."""
+    """/context shows the model's window as GET /v1/models lists it, minus an answer's room."""
     terminal.wait_for(READY)
     terminal.type("/context")
     terminal.press("enter")
-    terminal.wait_for("of 991,808 tokens")
+    terminal.wait_for("of 983,616 tokens")  # 1,000,000 - 16,384
     terminal.wait_for("window 1,000,000 for claude-sonnet-5-5")
 
 

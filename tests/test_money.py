@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -221,16 +222,27 @@ def test_an_unpriced_model_is_recorded_with_its_tokens_and_no_cost() -> None:
     assert records[0].usage == Usage(5, 7) and records[0].charge.cost is None
 
 
-@pytest.mark.parametrize("cache", [True, False])
-def test_prompt_caching_is_requested_unless_switched_off(api: ApiDouble, cache: bool) -> None:
-    """Every chat request carries top-level cache_control unless prompt_cache is off."""
+@pytest.mark.parametrize("ttl", ["5m", "1h", None])
+def test_prompt_caching_is_requested_unless_switched_off(api: ApiDouble, ttl: str | None) -> None:
+    """Every chat request carries top-level cache_control with its lifetime, unless off."""
     client = ApiClient(
         api_key=api.api_key, key_env="K", base_url=api.base_url, timeout=5, max_retries=0
     )
-    chat = Chat(client, ChatSettings("claude-sonnet-5-5", 100, prompt_cache=cache))
+    chat = Chat(client, ChatSettings("claude-sonnet-5-5", 100, prompt_cache=ttl))
     list(chat.send("hi"))
     body = api.requests[-1].body
-    assert body.get("cache_control") == ({"type": "ephemeral"} if cache else None)
+    assert body.get("cache_control") == ({"type": "ephemeral", "ttl": ttl} if ttl else None)
+
+
+@pytest.mark.parametrize(("ttl", "cost"), [("5m", "0.0025"), ("1h", "0.004")])
+def test_a_cache_write_is_priced_at_its_lifetimes_rate(api: ApiDouble, ttl: str, cost: str) -> None:
+    """1,000 tokens written to a 1-hour cache cost $4/M on sonnet, to a 5-minute one $2.50/M."""
+    api.script(Reply(input_tokens=0, output_tokens=0, cache_write=1000))
+    chat, records = _metered_chat(api)
+    chat.settings = replace(chat.settings, prompt_cache=ttl)
+    list(chat.send("hi"))
+    assert api.requests[-1].body["cache_control"]["ttl"] == ttl
+    assert records[0].charge.cost == Decimal(cost)
 
 
 def _watched(tmp_path: Path, budget: Budget) -> tuple[BudgetWatch, Tracker]:

@@ -108,7 +108,7 @@ def test_tab_completes_slash_commands(terminal: Terminal) -> None:
     terminal.wait_for("list commands and keys")
     terminal.press("enter")
     terminal.press("enter")
-    terminal.wait_for("/model [ID]")
+    terminal.wait_for("/model [--force] [ID]")
 
 
 def test_unknown_command_hints_and_sends_nothing(terminal: Terminal, api: ApiDouble) -> None:
@@ -165,11 +165,42 @@ def test_a_model_id_is_checked_even_before_the_list_was_shown(
     _ready(terminal)
     terminal.type("/model claude-opus-5-6")
     terminal.press("enter")
-    terminal.wait_for("did you mean claude-opus-5-5?")
+    terminal.wait_for("did you mean 'claude-opus-5-5'?")
     terminal.type("/model --force claude-opus-6-0")
     terminal.press("enter")
     terminal.wait_for("Model: claude-opus-6-0")
     assert not [r for r in api.requests if r.path == "/v1/messages"]
+
+
+def test_a_mistyped_dash_m_is_refused_before_the_message_is_sent(
+    app_env: dict[str, str], api: ApiDouble
+) -> None:
+    """-m with a typo: the first message gets one line with the nearest id, nothing is sent."""
+    terminal = Terminal(["-m", "claude-sonet-5-5"], app_env)
+    try:
+        _ready(terminal)
+        terminal.type("hello")
+        terminal.press("enter")
+        terminal.wait_for("unknown model 'claude-sonet-5-5' (did you mean 'claude-sonnet-5-5'?)")
+        terminal.type("/model claude-sonnet-5-5")
+        terminal.press("enter")
+        terminal.wait_for("Model: claude-sonnet-5-5")
+        assert not [r for r in api.requests if r.path == "/v1/messages"]
+    finally:
+        terminal.close()
+
+
+def test_model_lists_what_each_model_takes(terminal: Terminal) -> None:
+    """/model shows each model's window, longest answer, inputs, thinking and effort levels."""
+    _ready(terminal)
+    terminal.type("/model")
+    terminal.press("enter")
+    terminal.wait_for("as the API lists them now")
+    screen = terminal.text
+    assert re.search(
+        r"claude-opus-5-5\s+1,000,000\s+128,000\s+yes\s+yes\s+yes\s+adaptive \(always\)", screen
+    )
+    assert re.search(r"claude-haiku-5-5\s+200,000\s+64,000\s+yes\s+no\s+no\s+budget\s+-", screen)
 
 
 def test_history_persists_across_runs(app_env: dict[str, str], home: Path) -> None:
@@ -343,3 +374,40 @@ def test_vi_mode_edits_with_vi_keys_and_shows_its_mode(
     finally:
         terminal.close()
     assert _user_texts(api) == ["hello"]
+
+
+def test_a_cut_answer_offers_continue(terminal: Terminal, api: ApiDouble) -> None:
+    """An answer cut at max_tokens says how to go on, and /continue streams the rest."""
+    api.script(Reply(text="Counting: one two", stop_reason="max_tokens"), Reply(text=" three."))
+    _ready(terminal)
+    terminal.type("count")
+    terminal.press("enter")
+    terminal.wait_for("the answer reached max_tokens: /continue goes on from where it stopped")
+    terminal.type("/continue")
+    terminal.press("enter")
+    terminal.wait_for("three.")
+    assert api.requests[-1].body["messages"][1]["content"][0]["text"] == "Counting: one two"
+
+
+def test_think_and_effort_follow_the_models_capabilities(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """/effort refuses a level the model lacks in one line; what is set goes out as the API asks."""
+    _ready(terminal)
+    terminal.type("/effort xhigh")
+    terminal.press("enter")
+    terminal.wait_for("claude-sonnet-5-5 takes effort low, medium, high, max, not xhigh")
+    terminal.type("/effort high")
+    terminal.press("enter")
+    terminal.wait_for("Effort: high")
+    terminal.type("/model claude-opus-5-5")
+    terminal.press("enter")
+    terminal.type("/think 4096")
+    terminal.press("enter")
+    terminal.wait_for("takes no thinking budget: it thinks adaptively")
+    terminal.type("go")
+    terminal.press("enter")
+    terminal.wait_for("You said: go")
+    body = api.requests[-1].body
+    assert body["output_config"] == {"effort": "high"}
+    assert body["thinking"] == {"type": "adaptive"} and body["model"] == "claude-opus-5-5"

@@ -13,8 +13,8 @@ from claude_tui.api._convert import events_from_sdk
 from claude_tui.api._errors import translate
 from claude_tui.api._retry import retry_reason, retry_wait
 from claude_tui.core.events import Retrying, StreamEvent
-from claude_tui.core.request import ChatRequest, ModelInfo
-from claude_tui.errors import MissingKeyError
+from claude_tui.core.request import ChatRequest
+from claude_tui.errors import ApiError, MissingKeyError
 
 if TYPE_CHECKING:
     import anthropic
@@ -60,7 +60,6 @@ class ApiClient:
         self._max_retries = max_retries
         self._sleep = sleep
         self._sdk_client: anthropic.Anthropic | None = None
-        self._models: list[ModelInfo] | None = None
 
     @property
     def base_url(self) -> str:
@@ -118,18 +117,17 @@ class ApiClient:
                 yield Retrying(wait, reason, attempt, self._max_retries)
                 self._sleep(wait)
 
-    def models(self) -> list[ModelInfo]:
-        """The models this key may use, fetched once per process."""
-        if self._models is None:
-            try:
-                page = self._client().models.list(limit=100)
-                self._models = [
-                    ModelInfo(m.id, m.display_name, getattr(m, "max_input_tokens", None))
-                    for m in page.data
-                ]
-            except Exception as exc:
-                raise translate(exc, self._context("", False)) from None
-        return self._models
+    def model_entries(self) -> list[dict[str, Any]]:
+        """The models this key may use, as the API's JSON (every page), to keep as it came.
+
+        Asked of the API each time: the app's model catalogue keeps the copy.
+        """
+        try:
+            return [m.to_dict(mode="json") for m in self._client().models.list(limit=100)]
+        except _sdk().NotFoundError:
+            raise ApiError(f"{self.base_url} does not list models (404)") from None
+        except Exception as exc:
+            raise translate(exc, self._context("", False)) from None
 
     def _context(self, model: str, started: bool, retries: int = 0) -> dict[str, Any]:
         return {
@@ -151,13 +149,26 @@ def _request_kwargs(request: ChatRequest) -> dict[str, Any]:
     }
     if request.system:
         kwargs["system"] = request.system
-    if request.cache:
-        kwargs["cache_control"] = {"type": "ephemeral"}
+    if request.cache_ttl:
+        kwargs["cache_control"] = {"type": "ephemeral", "ttl": request.cache_ttl}
     if request.temperature is not None:
         # SDK 2.13 dropped the keyword; the API still takes the field.
         kwargs["extra_body"] = {"temperature": request.temperature}
-    if request.thinking == "adaptive":
-        kwargs["thinking"] = {"type": "adaptive"}
-    elif isinstance(request.thinking, int):
-        kwargs["thinking"] = {"type": "enabled", "budget_tokens": request.thinking}
+    thinking = _thinking(request)
+    if thinking:
+        kwargs["thinking"] = thinking
+    if request.effort:
+        kwargs["output_config"] = {"effort": request.effort}
     return kwargs
+
+
+def _thinking(request: ChatRequest) -> dict[str, Any] | None:
+    if request.thinking == "adaptive":
+        thinking: dict[str, Any] = {"type": "adaptive"}
+    elif isinstance(request.thinking, int):
+        thinking = {"type": "enabled", "budget_tokens": request.thinking}
+    else:
+        return None
+    if request.thinking_display:
+        thinking["display"] = request.thinking_display
+    return thinking

@@ -12,19 +12,27 @@ from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.meter import Meter, new_key
+from claude_tui.app.models import ModelCatalog
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
 from claude_tui.core.context import DEFAULT_WINDOW, ContextBudget
-from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status
+from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status, joined
 from claude_tui.core.events import MessageStart, Stop, StreamEvent, TextDelta, ThinkingDelta
-from claude_tui.core.request import ChatRequest, ModelInfo
+from claude_tui.core.models import (
+    EXPECTED_ANSWER,
+    ModelInfo,
+    answer_room,
+    effort_refusal,
+    plan_thinking,
+)
+from claude_tui.core.request import ChatRequest
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
-from claude_tui.errors import BudgetError, ClaudeTuiError, UsageError
+from claude_tui.errors import BudgetError, ClaudeTuiError, UnknownModelError, UsageError
 from claude_tui.interrupts import to_the_end
 from claude_tui.store import SessionInfo
 
@@ -32,6 +40,13 @@ from claude_tui.store import SessionInfo
 SAVE_EVERY_S = 1.0
 # Tries at owed session writes before /clear, /resume or exit give up on them.
 SETTLE_ATTEMPTS = 2
+# Sent after an answer cut at max_tokens; only the answer's continuation is kept.
+CONTINUE_ASK = (
+    "Your previous answer was cut off at the output limit. Continue exactly where it "
+    "stopped, mid-word if need be, without repeating anything or adding a preamble."
+)
+# Thinking displays the API takes; "full" and "summary" leave the model's default.
+API_DISPLAYS = ("summarized", "omitted")
 # From this share of the context limit on, token estimates are worth the tokenizer table.
 EXACT_FROM = 0.25
 
@@ -43,18 +58,28 @@ class StreamingApi(Protocol):
 
     def require_key(self) -> None: ...
 
-    def models(self) -> list[ModelInfo]: ...
+    @property
+    def base_url(self) -> str: ...
+
+    def model_entries(self) -> list[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
 class ChatSettings:
-    """The per-request knobs a person can change from the REPL."""
+    """The per-request knobs a person can change from the REPL.
+
+    ``max_tokens`` None sends the model's own maximum; ``prompt_cache`` is the cache
+    lifetime ("5m" or "1h"), None for no caching; ``thinking_display`` "summarized"
+    or "omitted" is sent as such, "full" and "summary" leave the model's default.
+    """
 
     model: str
-    max_tokens: int
+    max_tokens: int | None = None
     temperature: float | None = None
     thinking: str | int = "off"
-    prompt_cache: bool = True
+    effort: str | None = None
+    thinking_display: str = "full"
+    prompt_cache: str | None = "5m"
 
 
 @dataclass(frozen=True)
@@ -75,9 +100,16 @@ class Turn:
     """One answer in flight: iterate it for events; closing it interrupts the answer."""
 
     def __init__(
-        self, chat: Chat, request: ChatRequest, clock: Callable[[], float], sent_tokens: int
+        self,
+        chat: Chat,
+        request: ChatRequest,
+        clock: Callable[[], float],
+        sent_tokens: int,
+        continues: Message | None = None,
     ) -> None:
+        """``continues`` is an answer cut at max_tokens that this one goes on from."""
         self._chat = chat
+        self._continues = continues
         self._request = request
         self._sent_tokens = sent_tokens
         self._clock = clock
@@ -115,6 +147,8 @@ class Turn:
             self._status = "complete"
         except ClaudeTuiError as exc:
             self._error = exc
+            if isinstance(exc, UnknownModelError):
+                self._chat.forget_model(self._request.model)
             raise
         finally:
             self.finish()
@@ -145,7 +179,14 @@ class Turn:
         blocks = self._builder.blocks
         if blocks:
             message = Message("assistant", blocks, "interrupted", self._request.model)
-            self._chat.save(len(self._chat.conversation.messages), message)
+            self._chat.save(*self._placed(message))
+
+    def _placed(self, message: Message) -> tuple[int, Message]:
+        """Where the answer goes and what is stored: a continuation joins the cut answer."""
+        messages = self._chat.conversation.messages
+        if self._continues is None:
+            return len(messages), message
+        return len(messages) - 1, joined(self._continues, message)
 
     def _finish_once(self) -> TurnResult:
         if self.result is None:
@@ -159,11 +200,15 @@ class Turn:
             status = "error"
         model = self._start.model if self._start else self._request.model
         seq = None
+        if self._continues is not None and not any(b.get("type") == "text" for b in blocks):
+            blocks = []  # no text to join: the cut answer stays as it was
         if blocks:
             stop_reason = self._stop.stop_reason if self._stop else None
-            message = Message("assistant", blocks, status, model, stop_reason)
-            self._chat.conversation.add_assistant(message)
-            seq = len(self._chat.conversation.messages) - 1
+            seq, message = self._placed(Message("assistant", blocks, status, model, stop_reason))
+            if self._continues is None:
+                self._chat.conversation.add_assistant(message)
+            else:
+                self._chat.conversation.continue_answer(message)
             self._chat.save(seq, message)
         if self._start is not None:
             self._chat.budget.calibration.observe(self._sent_tokens, self._start.usage.total_input)
@@ -188,8 +233,10 @@ class Chat:
         meter: Meter | None = None,
         tokenizer: Tokenizer | None = None,
         budget_watch: BudgetWatch | None = None,
+        catalog: ModelCatalog | None = None,
     ) -> None:
         self.api = api
+        self.catalog = catalog or ModelCatalog(api)
         self.settings = settings
         self.conversation = conversation or Conversation()
         self.recorder = recorder
@@ -199,8 +246,9 @@ class Chat:
         self._budget_watch = budget_watch
         self._exact = False
         self.budget = ContextBudget(estimate_text)
-        self._windows: dict[str, int] = {}
         self._notices: list[str] = []
+        self._said: set[str] = set()  # notices about settings, said once each
+        self._checked: set[str] = set()  # model ids known good (listed, or forced)
 
     def send(self, text: str) -> Turn:
         """Record the person's message and start the answer; the API refuses blank text."""
@@ -219,6 +267,17 @@ class Chat:
         self._may_send()  # before the undo: a refused retry must not cost the exchange
         self.undo()
         return self.send(text)
+
+    def continue_answer(self) -> Turn:
+        """Ask the model to go on from an answer cut at max_tokens; the parts become one."""
+        cut = self.conversation.cut_answer()
+        if cut is None:
+            raise UsageError("nothing to continue: /continue follows an answer cut at max_tokens")
+        self._may_send()
+        sent_tokens = self._fit_context()
+        ask = {"role": "user", "content": [{"type": "text", "text": CONTINUE_ASK}]}
+        request = self.request_for([*self.conversation.for_api(), ask])
+        return Turn(self, request, self._clock, sent_tokens, continues=cut)
 
     def undo(self) -> bool:
         """Forget the last exchange; False when the conversation is empty."""
@@ -275,10 +334,26 @@ class Chat:
             self._budget_watch.follow(session.id)
         self.settings = replace(self.settings, model=session.model)
 
-    def switch_model(self, model: str) -> None:
-        """Use another model from the next request on."""
+    def switch_model(self, model: str, force: bool = False) -> None:
+        """Use another model from the next request on; ``force`` takes an id the list lacks."""
+        if not force:
+            self.catalog.check(model)
+        self._checked.add(model)
         self.settings = replace(self.settings, model=model)
         self._remember_settings()
+
+    def forget_model(self, model: str) -> None:
+        """The API said ``model`` does not exist: check it, with a fresh list, before next use."""
+        self._checked.discard(model)
+        self.catalog.forget()
+
+    def change(self, **settings: Any) -> None:
+        """Change per-request settings (thinking, effort) from the next request on."""
+        self.settings = replace(self.settings, **settings)
+
+    def model_info(self) -> ModelInfo | None:
+        """What the models list says of the current model (fetched once a day)."""
+        return self.catalog.info(self.settings.model)
 
     def set_system(self, system: str | None) -> None:
         """Frame the rest of the conversation with another system prompt."""
@@ -319,6 +394,9 @@ class Chat:
     def _may_send(self) -> None:
         """Refuse, before anything changes, a request that could not be answered or paid for."""
         self.api.require_key()
+        if self.settings.model not in self._checked:
+            self.catalog.check(self.settings.model)
+            self._checked.add(self.settings.model)
         if self._budget_watch is not None:
             refusal = self._budget_watch.refusal(
                 self.recorder.session_id if self.recorder else None
@@ -334,18 +412,18 @@ class Chat:
         """Roughly how many tokens the next request's history will take (cached per message)."""
         return self._budget().tokens(self.conversation)
 
-    def context_window(self, fetch: bool = False) -> int:
-        """The model's input window: the API's figure once fetched, else the usual 200k."""
-        model = self.settings.model
-        if model not in self._windows and fetch:
-            listed = self._listed_window(model)
-            if listed is not None:  # a failed lookup is tried again next time
-                self._windows[model] = listed
-        return self._windows.get(model, DEFAULT_WINDOW)
+    def context_window(self) -> int:
+        """The model's input window: the models list's figure, else the usual 200k."""
+        info = self.model_info()
+        return info.max_input_tokens if info and info.max_input_tokens else DEFAULT_WINDOW
 
-    def context_limit(self, fetch: bool = False) -> int:
-        """What the history may take: the window minus the room kept for the answer."""
-        return max(self.context_window(fetch) - self.settings.max_tokens, 0)
+    def answer_room(self) -> int:
+        """The ``max_tokens`` sent: the configured value within the model's, else the model's."""
+        return answer_room(self.settings.max_tokens, self.model_info())[0]
+
+    def context_limit(self) -> int:
+        """What the history may take: the window minus the room an answer usually needs."""
+        return max(self.context_window() - min(self.answer_room(), EXPECTED_ANSWER), 0)
 
     @property
     def exact_counts(self) -> bool:
@@ -371,13 +449,6 @@ class Chat:
         notices, self._notices = self._notices, []
         return notices
 
-    def _listed_window(self, model: str) -> int | None:
-        try:
-            models = self.api.models()
-        except ClaudeTuiError:
-            return None
-        return next((m.max_input_tokens for m in models if m.id == model), None)
-
     def _budget(self) -> ContextBudget:
         """The budget, switched to exact counts the first time the tokenizer is ready."""
         tokenizer = self._tokenizer
@@ -392,8 +463,7 @@ class Chat:
         used = budget.tokens(conversation)
         if used > self.context_limit() * EXACT_FROM:
             self.want_exact_counts()
-        near_full = used > DEFAULT_WINDOW // 2
-        fit = budget.fit(conversation, self.context_limit(fetch=near_full))
+        fit = budget.fit(conversation, self.context_limit())
         if fit.dropped:
             conversation.start = fit.start
             self.remember_context()
@@ -410,13 +480,39 @@ class Chat:
 
     def _turn(self) -> Turn:
         sent_tokens = self._fit_context()
-        request = ChatRequest(
-            model=self.settings.model,
-            max_tokens=self.settings.max_tokens,
-            messages=self.conversation.for_api(),
+        return Turn(self, self.request_for(self.conversation.for_api()), self._clock, sent_tokens)
+
+    def request_for(
+        self, messages: list[dict[str, Any]], thinking_asked: str | int | None = None
+    ) -> ChatRequest:
+        """The call for ``messages`` with the settings fitted to what the model accepts.
+
+        ``thinking_asked`` overrides the thinking setting (a summary needs none).
+        """
+        settings, info = self.settings, self.model_info()
+        max_tokens, clamped = answer_room(settings.max_tokens, info)
+        asked = settings.thinking if thinking_asked is None else thinking_asked
+        thinking = plan_thinking(asked, info)
+        effort = settings.effort
+        refused = effort_refusal(effort, info) if effort else None
+        for notice in (clamped, thinking.notice, refused and f"{refused}: sent without"):
+            self._say_once(notice)
+        display = settings.thinking_display
+        shown = display if display in API_DISPLAYS and thinking.send != "off" else None
+        return ChatRequest(
+            model=settings.model,
+            max_tokens=max_tokens,
+            messages=messages,
             system=self.conversation.system,
-            temperature=self.settings.temperature,
-            thinking=self.settings.thinking,
-            cache=self.settings.prompt_cache,
+            temperature=settings.temperature,
+            thinking=thinking.send,
+            thinking_display=shown,
+            effort=None if refused else effort,
+            cache_ttl=settings.prompt_cache,
         )
-        return Turn(self, request, self._clock, sent_tokens)
+
+    def _say_once(self, notice: str | None) -> None:
+        """A notice about settings, said the first time it applies, not on every send."""
+        if notice and notice not in self._said:
+            self._said.add(notice)
+            self._notices.append(notice)

@@ -9,13 +9,12 @@ still sent. The summary request is billed like any other call, as kind
 from __future__ import annotations
 
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claude_tui.app.chat import Chat
 from claude_tui.app.meter import new_key
 from claude_tui.core.conversation import Conversation
 from claude_tui.core.events import MessageStart, Stop, TextDelta
-from claude_tui.core.request import ChatRequest
 from claude_tui.errors import UsageError
 from claude_tui.interrupts import to_the_end
 
@@ -57,14 +56,8 @@ def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
         raise UsageError("nothing new to compact since the last summary")
     ask = f"{INSTRUCTION}\n\n{instructions}".strip()
     messages.append({"role": "user", "content": [{"type": "text", "text": ask}]})
-    settings = chat.settings
-    request = ChatRequest(
-        model=settings.model,
-        max_tokens=min(settings.max_tokens, SUMMARY_MAX_TOKENS),
-        messages=messages,
-        system=older.system,
-        cache=settings.prompt_cache,
-    )
+    request = chat.request_for(messages, thinking_asked="off")
+    request = replace(request, max_tokens=min(request.max_tokens, SUMMARY_MAX_TOKENS))
     pieces: list[str] = []
     start: MessageStart | None = None
     stop: Stop | None = None

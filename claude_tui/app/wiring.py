@@ -11,6 +11,7 @@ from claude_tui.api import ApiClient
 from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.chat import Chat, ChatSettings
 from claude_tui.app.meter import Meter
+from claude_tui.app.models import ModelCatalog
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
 from claude_tui.config import Config
@@ -66,7 +67,9 @@ def build_chat(
         max_tokens=config.max_tokens,
         temperature=config.temperature,
         thinking=config.thinking,
-        prompt_cache=config.prompt_cache,
+        effort=config.effort,
+        thinking_display=config.thinking_display,
+        prompt_cache=config.prompt_cache if isinstance(config.prompt_cache, str) else None,
     )
     conversation = Conversation(system=config.system)
     if store is not None and session is not None:
@@ -82,6 +85,7 @@ def build_chat(
         watch = BudgetWatch(config.budget, store.ledger)
         if session is not None:
             watch.follow(session.id)
+    catalog = ModelCatalog(client, store.model_lists if store is not None else None)
     return Chat(
         client,
         settings,
@@ -90,4 +94,5 @@ def build_chat(
         meter=meter,
         tokenizer=tokenizer,
         budget_watch=watch,
+        catalog=catalog,
     )

@@ -69,6 +69,18 @@ class Conversation:
         """Record an answer, complete or partial, right after its user turn."""
         self.messages.append(message)
 
+    def continue_answer(self, message: Message) -> None:
+        """Put ``message``, the last answer and its continuation joined, in its place."""
+        if not self.messages or self.messages[-1].role != "assistant":
+            raise ValueError("only the last answer can be continued")
+        self.messages[-1] = message
+
+    def cut_answer(self) -> Message | None:
+        """The last answer if it stopped at ``max_tokens`` and nothing came after it."""
+        last = self.messages[-1] if self.messages else None
+        cut = last is not None and last.role == "assistant" and last.stop_reason == "max_tokens"
+        return last if cut else None
+
     def last_user_index(self) -> int | None:
         """Where the final exchange starts: the most recent user turn."""
         for index in range(len(self.messages) - 1, -1, -1):
@@ -126,6 +138,24 @@ class Conversation:
         if self.summary and not payload:
             content.insert(0, {"type": "text", "text": f"{SUMMARY_HEADING}\n\n{self.summary}"})
         return content
+
+
+def joined(first: Message, more: Message) -> Message:
+    """An answer cut at max_tokens and its continuation, as the one answer they make.
+
+    The continuation's text runs on from the last text block; its thinking is left
+    out, as it belongs to no text of the joined answer. How it ended is the
+    continuation's.
+    """
+    blocks = copy.deepcopy(first.content)
+    for block in more.content:
+        if block.get("type") != "text":
+            continue
+        if blocks and blocks[-1].get("type") == "text":
+            blocks[-1]["text"] += block.get("text", "")
+        else:
+            blocks.append(copy.deepcopy(block))
+    return Message("assistant", blocks, more.status, more.model, more.stop_reason)
 
 
 def sendable_blocks(blocks: list[Block]) -> list[Block]:

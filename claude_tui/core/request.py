@@ -10,8 +10,10 @@ from typing import Any
 class ChatRequest:
     """One Messages API call; ``thinking`` is "off", "adaptive" or a token budget.
 
-    ``cache`` asks for automatic prompt caching, so each turn reads the growing
-    conversation prefix at the cache price instead of paying full input price again.
+    ``cache_ttl`` ("5m" or "1h") asks for automatic prompt caching, so each turn reads
+    the growing conversation prefix at the cache price instead of paying full input
+    price again; None sends no cache marker. ``thinking_display`` and ``effort`` are
+    sent only when set, for models that refuse them.
     """
 
     model: str
@@ -20,13 +22,6 @@ class ChatRequest:
     system: str | None = None
     temperature: float | None = None
     thinking: str | int = "off"
-    cache: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ModelInfo:
-    """A model the key may use, as listed by GET /v1/models."""
-
-    id: str
-    display_name: str
-    max_input_tokens: int | None = None
+    thinking_display: str | None = None
+    effort: str | None = None
+    cache_ttl: str | None = "5m"

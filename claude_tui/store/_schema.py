@@ -239,12 +239,29 @@ def add_calls_in_flight(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_model_lists(conn: sqlite3.Connection) -> None:
+    """Version 6: the models list each API endpoint last gave, with when it was fetched.
+
+    Kept per base URL (a gateway lists other models than Anthropic's) as the API's
+    own JSON, so a newer claude-tui reads capabilities an older one did not know.
+    """
+    _run(
+        conn,
+        """CREATE TABLE model_lists (
+            endpoint TEXT PRIMARY KEY,
+            fetched_at REAL NOT NULL,
+            models TEXT NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
     add_session_context,
     add_session_rollups,
     add_calls_in_flight,
+    add_model_lists,
 ]
 
 

@@ -16,6 +16,7 @@ from claude_tui.core.conversation import Conversation, Message
 from claude_tui.errors import NotFoundError, UsageError
 from claude_tui.store._connection import connect, write_transaction
 from claude_tui.store.ledger import Ledger
+from claude_tui.store.model_lists import ModelLists
 
 TITLE_LENGTH = 60
 
@@ -73,6 +74,11 @@ class Store:
     def ledger(self) -> Ledger:
         """Usage totals read on this connection (the tracker writes on its own)."""
         return Ledger(self._conn)
+
+    @property
+    def model_lists(self) -> ModelLists:
+        """The models lists kept per endpoint, read and written on this connection."""
+        return ModelLists(self._conn)
 
     def close(self) -> None:
         """Release the connection; WAL content is checkpointed by SQLite."""

@@ -24,7 +24,6 @@ class CommandContext(Protocol):
 
     chat: Chat
     console: Console
-    known_models: list[str]
     resume_show: int
     roles: dict[str, Role]
 

@@ -23,10 +23,12 @@ from rich.markup import escape
 from claude_tui import __version__
 from claude_tui.app import Chat, Turn, TurnResult
 from claude_tui.config import Role
+from claude_tui.core.models import EFFORT_LEVELS
 from claude_tui.core.utf8 import is_utf8, repaired
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
 from claude_tui.ui.look import Look
+from claude_tui.ui.model_commands import THINKING_CHOICES
 from claude_tui.ui.slash_commands import COMMANDS
 from claude_tui.ui.style import PROMPT
 from claude_tui.ui.turn_view import TurnView, error_line
@@ -59,7 +61,6 @@ class Repl:
         self.chat = chat
         self.console = console
         self.view = view
-        self.known_models: list[str] = []
         self.running = True
         self._history = KeptFileHistory(history_path) if history_path is not None else None
         self._session: PromptSession[str] = PromptSession(
@@ -192,7 +193,7 @@ class Repl:
 
 
 class SlashCompleter(Completer):
-    """Tab-completes command names (with their summaries) and, for /model, known ids."""
+    """Tab-completes command names (with their summaries) and their arguments where known."""
 
     def __init__(self, repl: Repl) -> None:
         self._repl = repl
@@ -212,10 +213,23 @@ class SlashCompleter(Completer):
                         start_position=-len(text),
                         display_meta=command.summary,
                     )
-        elif name == "model":
-            for model in self._repl.known_models:
-                if model.startswith(arg):
-                    yield Completion(model, start_position=-len(arg))
+        else:
+            for choice in self._choices(name):
+                if choice.startswith(arg):
+                    yield Completion(choice, start_position=-len(arg))
+
+    def _choices(self, command: str) -> list[str]:
+        """What may follow ``/command``, from what is known without asking the network."""
+        if command == "model":
+            listing = self._repl.chat.catalog.known()
+            return [m.id for m in listing.models] if listing else []
+        if command == "think":
+            return list(THINKING_CHOICES)
+        if command == "effort":
+            return [*EFFORT_LEVELS, "default"]
+        if command == "role":
+            return sorted(self._repl.roles)
+        return []
 
 
 def _once_drawn(action: Callable[[], object]) -> Callable[[Application[str]], None]:

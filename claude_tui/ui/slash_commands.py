@@ -6,7 +6,6 @@ text after the command name, and report problems by raising a ``ClaudeTuiError``
 
 from __future__ import annotations
 
-import difflib
 import functools
 import operator
 import time
@@ -19,11 +18,11 @@ from rich.text import Text
 from claude_tui.app.compact import compact
 from claude_tui.app.meter import local_day
 from claude_tui.core.inert import inert
-from claude_tui.core.request import ModelInfo
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
+from claude_tui.ui import model_commands
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard, copy_with_tool
 from claude_tui.ui.commands import CommandContext, Registry
 from claude_tui.ui.cost_view import notes, totals_table
@@ -49,41 +48,15 @@ def _help(repl: CommandContext, _: str) -> None:
     )
 
 
-@COMMANDS.command("model", "list models, or switch to ID (--force: one not listed)", "[ID]")
-def _model(repl: CommandContext, arg: str) -> None:
-    if arg:
-        _switch_model(repl, arg)
-        return
-    models = _list_models(repl)
-    current = repl.chat.settings.model
-    for model in models:
-        mark = "[green]●[/]" if model.id == current else " "
-        name = f" [dim]{escape(inert(model.display_name))}[/]" if model.display_name else ""
-        repl.console.print(f"{mark} {escape(inert(model.id))}{name}", highlight=False)
-
-
-def _list_models(repl: CommandContext) -> list[ModelInfo]:
-    models = repl.chat.api.models()
-    repl.known_models = [m.id for m in models]
-    return models
-
-
-def _switch_model(repl: CommandContext, arg: str) -> None:
-    """Check the id against the models list first: a typo would only fail at the next send."""
-    force = arg.split(" ", 1)[0] == "--force"
-    model = arg.removeprefix("--force").strip() if force else arg
-    if not model:
-        raise UsageError("/model --force needs a model id")
-    known = repl.known_models or [m.id for m in _list_models(repl)]
-    if model not in known and not force:
-        close = difflib.get_close_matches(model, known, n=1)
-        hint = f"did you mean {inert(close[0])}? " if close else ""
-        raise UsageError(
-            f"unknown model '{inert(model)}'; {hint}/model lists them, "
-            "/model --force ID uses one the list does not have yet"
-        )
-    repl.chat.switch_model(model)
-    repl.console.print(f"Model: [bold]{escape(inert(model))}[/]")
+COMMANDS.command("model", "list models and what they take, or switch to ID", "[--force] [ID]")(
+    model_commands.model
+)
+COMMANDS.command("think", "show or set thinking: off, adaptive or a token budget", "[MODE]")(
+    model_commands.think
+)
+COMMANDS.command("effort", "show or set effort: low … max, or default", "[LEVEL]")(
+    model_commands.effort
+)
 
 
 @COMMANDS.command("role", "list the saved prompts, or use role NAME from now on", "[NAME]")
@@ -103,9 +76,9 @@ def _role(repl: CommandContext, arg: str) -> None:
         raise UsageError(f"unknown role '{inert(arg)}'; /role lists them")
     if role.template:
         raise UsageError(f"role '{inert(arg)}' is a template for ask (it holds {{{{input}}}})")
-    repl.chat.set_system(role.system)
     if role.model:
-        repl.chat.switch_model(role.model)
+        repl.chat.switch_model(role.model)  # first: an unknown model changes nothing
+    repl.chat.set_system(role.system)
     repl.console.print(f"Role: [bold]{escape(inert(arg))}[/] (system prompt set)", highlight=False)
 
 
@@ -195,6 +168,11 @@ def _retry(repl: CommandContext, _: str) -> None:
     repl.run_turn(repl.chat.retry)
 
 
+@COMMANDS.command("continue", "go on with an answer cut at max_tokens, as one answer")
+def _continue(repl: CommandContext, _: str) -> None:
+    repl.run_turn(repl.chat.continue_answer)
+
+
 @COMMANDS.command("undo", "drop the last exchange")
 def _undo(repl: CommandContext, _: str) -> None:
     if not repl.chat.undo():
@@ -250,14 +228,15 @@ def _cost(repl: CommandContext, _: str) -> None:
 @COMMANDS.command("context", "how full the model's context window is")
 def _context(repl: CommandContext, _: str) -> None:
     chat = repl.chat
-    limit, used = chat.context_limit(fetch=True), chat.context_tokens()
+    limit, used = chat.context_limit(), chat.context_tokens()
     share = min(used / limit, 1.0) if limit else 1.0
     filled = round(share * CONTEXT_BAR)
     bar = "█" * filled + "░" * (CONTEXT_BAR - filled)
     lines = [
         f"Context ≈ {used:,} of {limit:,} tokens ({share:.0%})  {bar}",
         f"[dim]window {chat.context_window():,} for {escape(inert(chat.settings.model))}, minus "
-        f"{chat.settings.max_tokens:,} kept for the answer[/]",
+        f"{chat.context_window() - limit:,} kept for the answer "
+        f"(answers may take up to {chat.answer_room():,})[/]",
     ]
     held_back = chat.conversation.start
     if held_back:

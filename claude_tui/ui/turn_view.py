@@ -56,7 +56,7 @@ class TurnView:
         self._console = console
         self._errors = errors
         self.look = look
-        self._full_thinking = thinking_display == "full"
+        self._full_thinking = thinking_display in ("full", "summarized")
 
     def show(self, turn: Turn) -> TurnResult:
         """Stream the answer to the console and say how it ended."""
@@ -120,6 +120,8 @@ class TurnView:
         if result.status == "complete":
             if not quiet:
                 self._console.print(footer(result))
+            if result.stop is not None and result.stop.stop_reason == "max_tokens":
+                self._say(CUT_HINT if self._in_chat else CUT_HINT_ASK)
         elif result.error is not None:
             error = result.error
             self._say(error_line(str(error) if self._in_chat else error.message))
@@ -134,6 +136,13 @@ class TurnView:
     def _say(self, line: str | Text) -> None:
         """Unwrapped, so the terminal folds it and a copy of it is still one line."""
         self._errors.print(line, highlight=False, soft_wrap=True)
+
+
+CUT_HINT = "[yellow]the answer reached max_tokens[/]: /continue goes on from where it stopped"
+CUT_HINT_ASK = (
+    "[yellow]the answer reached max_tokens[/] and is cut short "
+    "(max_tokens in the config raises the limit, up to the model's)"
+)
 
 
 def retry_notice(event: Retrying) -> str:
