@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import datetime
 import hashlib
 import itertools
 import json
@@ -150,6 +151,9 @@ class Reply:
     fault_after: int = 0  # text deltas sent before the fault
     stall_seconds: float = 30.0
     times: int = 1  # consecutive requests answered, e.g. a 429 that outlasts the SDK's retries
+    # Rate-limit allowances sent as anthropic-ratelimit-* headers: (kind, limit, remaining,
+    # seconds to reset). The double then refuses, with a 429, a request they do not allow.
+    headroom: tuple[tuple[str, int, int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,7 +192,9 @@ class ApiDouble:
         self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
         self.models_delay = 0.0  # seconds GET /v1/models waits before answering
         self.models_status = 200  # another status: a gateway that lists no models
+        self.count_scale = 1.0  # count_tokens answers this times its usual count
         self._stopping = threading.Event()
+        self._allowed: dict[str, tuple[int, float]] = {}  # kind: (remaining, reset at)
         self._queue: deque[Reply] = deque()
         self._ids = itertools.count(1)
         self._connections: set[socket.socket] = set()
@@ -250,6 +256,26 @@ class ApiDouble:
         except IndexError:
             answer = self.responder(body) if self.responder else None
             return answer or self._default or Reply(text="You said: " + _last_user_text(body))
+
+    def _limit_headers(self, reply: Reply) -> Iterator[tuple[str, str]]:
+        """The reply's rate-limit headers, remembered so later requests are held to them."""
+        now = time.time()
+        for kind, limit, remaining, reset_in in reply.headroom:
+            reset = now + reset_in
+            self._allowed[kind] = (remaining, reset)
+            stamp = datetime.datetime.fromtimestamp(reset, datetime.UTC).isoformat()
+            prefix = f"anthropic-ratelimit-{kind}"
+            yield from ((f"{prefix}-limit", str(limit)), (f"{prefix}-remaining", str(remaining)))
+            yield f"{prefix}-reset", stamp.replace("+00:00", "Z")
+
+    def _over_limit(self, body: dict[str, Any]) -> float | None:
+        """Seconds until the request would be allowed, or None when it is allowed now."""
+        now = time.time()
+        needs = {"requests": 1, "input-tokens": _count_tokens(body)}
+        for kind, (remaining, reset) in self._allowed.items():
+            if reset > now and remaining < needs.get(kind, 0):
+                return reset - now
+        return None
 
     def _next_id(self, prefix: str) -> str:
         """Ids like ``msg_0001`` / ``req_0001``: unique per double, stable across runs."""
@@ -388,9 +414,12 @@ class _Handler(BaseHTTPRequestHandler):
         elif (problem := shape_problem(body.get("messages"))) is not None:
             self._send_error(400, "invalid_request_error", problem)
         elif path.endswith("/count_tokens"):
-            self._send_json(200, {"input_tokens": _count_tokens(body)})
+            counted = round(_count_tokens(body) * self.server.double.count_scale)
+            self._send_json(200, {"input_tokens": counted})
         elif (problem := settings_problem(body, models[body["model"]])) is not None:
             self._send_error(400, "invalid_request_error", problem)
+        elif (wait := self.server.double._over_limit(body)) is not None:
+            self._send_error(429, *ERRORS[429], retry_after=wait)
         else:
             reply = _cached_at(self.server.double._next_reply(body), body)
             self._answer(reply, body)
@@ -444,6 +473,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("cache-control", "no-cache")
         self.send_header("transfer-encoding", "chunked")
         self.send_header("request-id", self.request_id)
+        for name, value in self.server.double._limit_headers(reply):
+            self.send_header(name, value)
         self.end_headers()
         for name, data in events:
             self._write_chunk(_sse(name, data))

@@ -166,6 +166,35 @@ def test_context_command_reads_the_window_from_the_models_list(
     terminal.wait_for("window 1,000,000 for claude-sonnet-5-5")
 
 
+def test_context_is_counted_by_the_api_once_there_is_a_history(
+    terminal: Terminal, api: ApiDouble
+) -> None:
+    """After an exchange, /context shows the count_tokens figure, and says so."""
+    terminal.wait_for(READY)
+    terminal.type("hello there")
+    terminal.press("enter")
+    terminal.wait_for("You said: hello there")
+    terminal.type("/context")
+    terminal.press("enter")
+    terminal.wait_for("counted by the API (count_tokens) for the next request")
+    counted = [r for r in api.requests if r.path == "/v1/messages/count_tokens"]
+    assert len(counted) == 1 and counted[0].body["messages"][-1]["role"] == "user"
+
+
+def test_past_half_the_window_the_apis_count_decides_what_is_sent(api: ApiDouble) -> None:
+    """Estimates say the history fits; the API counts twice as many tokens, so the oldest go."""
+    api.models[1]["max_input_tokens"] = 1000 + 400  # a 400-token history limit
+    api.count_scale = 2.0
+    chat = _chat(api, max_tokens=1000)
+    for n in range(3):
+        api.script(Reply(text="b" * 160, input_tokens=0))  # 0: no calibration from usage
+        list(chat.send(f"question {n} " + "z" * 160))
+    assert any(r.path == "/v1/messages/count_tokens" for r in api.requests)
+    sent = api.requests[-1].body["messages"]
+    assert len(sent) < 5 and sent[-1]["content"][0]["text"].startswith("question 2")
+    assert chat.budget.calibration.ratio > 1.5
+
+
 def test_context_loads_the_tokenizer_on_demand_with_no_network(
     terminal: Terminal, api: ApiDouble
 ) -> None:
@@ -179,8 +208,8 @@ def test_context_loads_the_tokenizer_on_demand_with_no_network(
         terminal.type("/context")
         terminal.press("enter")
         terminal.wait_for(lambda _, asked=asked: terminal.raw.count(marker) >= asked)
-        if b"counted with the cl100k table" in terminal.raw:
-            assert b"counted with about 4 characters a token" in terminal.raw  # at first
+        if b"offline with the cl100k table" in terminal.raw:
+            assert b"offline with about 4 characters a token" in terminal.raw  # at first
             return
         time.sleep(0.2)
     raise AssertionError("the tokenizer never became ready")

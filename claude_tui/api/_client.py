@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 from claude_tui.api._convert import events_from_sdk
 from claude_tui.api._errors import translate
 from claude_tui.api._retry import retry_reason, retry_wait
-from claude_tui.core.events import Retrying, StreamEvent
+from claude_tui.core.events import HeadroomSeen, Retrying, StreamEvent
+from claude_tui.core.ratelimits import headroom_from
 from claude_tui.core.request import ChatRequest
 from claude_tui.errors import ApiError, MissingKeyError
 
@@ -90,8 +91,11 @@ class ApiClient:
         stream = yield from self._open(request)
         try:
             with stream:
-                request_id = stream.response.headers.get("request-id")
-                yield from events_from_sdk(stream, request_id)
+                headers = stream.response.headers
+                headroom = headroom_from(headers)
+                if headroom is not None:
+                    yield HeadroomSeen(headroom)
+                yield from events_from_sdk(stream, headers.get("request-id"))
         except Exception as exc:
             raise translate(exc, self._context(request.model, True)) from None
 
@@ -116,6 +120,17 @@ class ApiClient:
                 wait = retry_wait(exc, attempt)
                 yield Retrying(wait, reason, attempt, self._max_retries)
                 self._sleep(wait)
+
+    def count_tokens(self, request: ChatRequest) -> int:
+        """The input tokens the API counts for ``request``: free, but a round trip."""
+        kwargs = _request_kwargs(request)
+        counted = {
+            key: kwargs[key] for key in ("model", "messages", "system", "thinking") if key in kwargs
+        }
+        try:
+            return int(self._client().messages.count_tokens(**counted).input_tokens)
+        except Exception as exc:
+            raise translate(exc, self._context(request.model, False)) from None
 
     def model_entries(self) -> list[dict[str, Any]]:
         """The models this key may use, as the API's JSON (every page), to keep as it came.

@@ -21,7 +21,15 @@ from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
 from claude_tui.core.context import DEFAULT_WINDOW, ContextBudget
 from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status, joined
-from claude_tui.core.events import MessageStart, Stop, StreamEvent, TextDelta, ThinkingDelta
+from claude_tui.core.events import (
+    HeadroomSeen,
+    MessageStart,
+    Stop,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    Waiting,
+)
 from claude_tui.core.models import (
     EXPECTED_ANSWER,
     ModelInfo,
@@ -29,6 +37,7 @@ from claude_tui.core.models import (
     effort_refusal,
     plan_thinking,
 )
+from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.request import ChatRequest
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import UsageRecord
@@ -49,6 +58,8 @@ CONTINUE_ASK = (
 API_DISPLAYS = ("summarized", "omitted")
 # From this share of the context limit on, token estimates are worth the tokenizer table.
 EXACT_FROM = 0.25
+# From this share on, what is sent and dropped is decided on the API's own count.
+COUNT_FROM = 0.5
 
 
 class StreamingApi(Protocol):
@@ -62,6 +73,8 @@ class StreamingApi(Protocol):
     def base_url(self) -> str: ...
 
     def model_entries(self) -> list[dict[str, Any]]: ...
+
+    def count_tokens(self, request: ChatRequest) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -138,8 +151,9 @@ class Turn:
         return to_the_end(self._finish_once)
 
     def _run(self) -> Iterator[StreamEvent]:
-        self._begun = self._clock()
         try:
+            yield from self._chat.await_headroom(self._sent_tokens)
+            self._begun = self._clock()
             with closing(self._chat.api.stream(self._request)) as events:
                 for event in events:
                     self._observe(event)
@@ -157,7 +171,9 @@ class Turn:
         self._builder.apply(event)
         if self._first is None and isinstance(event, TextDelta | ThinkingDelta):
             self._first = self._clock() - self._begun
-        if isinstance(event, MessageStart):
+        if isinstance(event, HeadroomSeen):
+            self._chat.headroom = event.headroom
+        elif isinstance(event, MessageStart):
             self._start = event
             self._call = new_key()  # before the note is queued, so its row can end it
             self._chat.open_call(event, len(self._chat.conversation.messages), self._call)
@@ -234,7 +250,10 @@ class Chat:
         tokenizer: Tokenizer | None = None,
         budget_watch: BudgetWatch | None = None,
         catalog: ModelCatalog | None = None,
+        wall: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``wall`` and ``sleep`` pace waits for a rate limit's reset (an epoch time)."""
         self.api = api
         self.catalog = catalog or ModelCatalog(api)
         self.settings = settings
@@ -246,9 +265,12 @@ class Chat:
         self._budget_watch = budget_watch
         self._exact = False
         self.budget = ContextBudget(estimate_text)
+        self._wall, self._sleep = wall, sleep
+        self.headroom: Headroom | None = None  # as the last response reported it
         self._notices: list[str] = []
         self._said: set[str] = set()  # notices about settings, said once each
         self._checked: set[str] = set()  # model ids known good (listed, or forced)
+        self._counted: tuple[tuple[object, ...], int] | None = None  # the API's last count
 
     def send(self, text: str) -> Turn:
         """Record the person's message and start the answer; the API refuses blank text."""
@@ -342,6 +364,24 @@ class Chat:
         self.settings = replace(self.settings, model=model)
         self._remember_settings()
 
+    def await_headroom(self, input_tokens: int) -> Iterator[Waiting]:
+        """Wait, saying so about once a second, until the request fits the rate limits.
+
+        The last response's headers said what is left and when it resets; a request
+        that would not fit waits for the reset instead of collecting a 429.
+        """
+        headroom = self.headroom
+        needed = self.budget.calibration.apply(input_tokens)
+        wait = headroom.wait_before(needed, self._wall()) if headroom else None
+        if wait is None:
+            return
+        total, why = wait
+        end = self._wall() + total
+        while (left := end - self._wall()) > 0:
+            yield Waiting(left, total, why)
+            self._sleep(min(1.0, left))
+        self.headroom = None  # reset: the allowances are whole again
+
     def forget_model(self, model: str) -> None:
         """The API said ``model`` does not exist: check it, with a fresh list, before next use."""
         self._checked.discard(model)
@@ -425,6 +465,32 @@ class Chat:
         """What the history may take: the window minus the room an answer usually needs."""
         return max(self.context_window() - min(self.answer_room(), EXPECTED_ANSWER), 0)
 
+    def counted_tokens(self) -> int | None:
+        """The next request's history as the API counts it; None when it cannot be asked.
+
+        The count also calibrates the per-message estimates, so the toolbar and the
+        trimming that follow it agree with the API. One count is kept until the
+        conversation or the model changes.
+        """
+        conversation = self.conversation
+        messages = conversation.messages
+        key = (self.settings.model, len(messages), conversation.start, conversation.summary)
+        key += (conversation.system, id(messages[-1]) if messages else None)
+        if self._counted is not None and self._counted[0] == key:
+            return self._counted[1]
+        payload = conversation.for_api()
+        if not payload:
+            return None
+        if payload[-1]["role"] == "assistant":  # as when the next message is typed
+            payload.append({"role": "user", "content": [{"type": "text", "text": "."}]})
+        try:
+            exact = self.api.count_tokens(self.request_for(payload))
+        except ClaudeTuiError:
+            return None
+        self._budget().calibration.observe(self._budget().raw_tokens(conversation), exact)
+        self._counted = (key, exact)
+        return exact
+
     @property
     def exact_counts(self) -> bool:
         """Whether token estimates come from the tokenizer table (else ~4 characters a token).
@@ -460,10 +526,12 @@ class Chat:
     def _fit_context(self) -> int:
         """Stop sending the oldest exchanges if the history outgrew the window."""
         budget, conversation = self._budget(), self.conversation
-        used = budget.tokens(conversation)
-        if used > self.context_limit() * EXACT_FROM:
+        used, limit = budget.tokens(conversation), self.context_limit()
+        if used > limit * EXACT_FROM:
             self.want_exact_counts()
-        fit = budget.fit(conversation, self.context_limit())
+        if used > limit * COUNT_FROM:
+            self.counted_tokens()  # the API's count calibrates the estimates fit() sums
+        fit = budget.fit(conversation, limit)
         if fit.dropped:
             conversation.start = fit.start
             self.remember_context()

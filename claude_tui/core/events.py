@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from claude_tui.core.ratelimits import Headroom
+
 
 @dataclass(frozen=True, slots=True)
 class Usage:
@@ -98,8 +100,29 @@ class Retrying:
     attempts: int
 
 
+@dataclass(frozen=True, slots=True)
+class HeadroomSeen:
+    """The rate-limit allowances the response's headers reported; comes before MessageStart."""
+
+    headroom: Headroom
+
+
+@dataclass(frozen=True, slots=True)
+class Waiting:
+    """The request waits for a rate limit to reset rather than collect a 429.
+
+    Sent about once a second with the seconds ``left`` of ``total``; Ctrl-C cancels.
+    """
+
+    left_s: float
+    total_s: float
+    why: str
+
+
 StreamEvent = (
     Retrying
+    | Waiting
+    | HeadroomSeen
     | MessageStart
     | BlockStart
     | TextDelta

@@ -11,10 +11,10 @@ import re
 from typing import TextIO
 
 from claude_tui.app import Turn, TurnResult
-from claude_tui.core.events import Retrying, TextDelta
+from claude_tui.core.events import Retrying, TextDelta, Waiting
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.interrupts import to_the_end
-from claude_tui.ui.turn_view import TurnView, retry_notice
+from claude_tui.ui.turn_view import TurnView, retry_notice, wait_notice
 
 
 def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
@@ -28,6 +28,8 @@ def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
                 ended_with_newline = event.text.endswith("\n")
             elif isinstance(event, Retrying):
                 view.note(retry_notice(event))
+            elif isinstance(event, Waiting) and event.left_s == event.total_s:
+                view.note(wait_notice(event))
     except (KeyboardInterrupt, ClaudeTuiError):
         pass
     finally:

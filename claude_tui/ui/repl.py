@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from claude_tui import __version__
 from claude_tui.app import Chat, Turn, TurnResult
 from claude_tui.config import Role
 from claude_tui.core.models import EFFORT_LEVELS
+from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.utf8 import is_utf8, repaired
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.commands import split_command
@@ -189,7 +191,26 @@ class Repl:
             mode = (
                 "vi: insert · " if app.vi_state.input_mode == InputMode.INSERT else "vi: normal · "
             )
-        return FormattedText([("", f" {mode}{model} · context ≈ {tokens:,} tokens · /help ")])
+        low = headroom_text(self.chat.headroom) if self.chat.headroom else ""
+        return FormattedText(
+            [
+                ("", f" {mode}{model} · context ≈ {tokens:,} tokens"),
+                ("bold", low),
+                ("", " · /help "),
+            ]
+        )
+
+
+def headroom_text(headroom: Headroom) -> str:
+    """The rate limits below a fifth of their limit, with when they reset; else nothing."""
+    parts = []
+    for allowance in headroom.low(time.time()):
+        name = allowance.kind.removesuffix("-tokens")
+        left = f"{name} {allowance.remaining:,}/{allowance.limit:,}"
+        if allowance.reset is not None:
+            left += f" until {time.strftime('%H:%M:%S', time.localtime(allowance.reset))}"
+        parts.append(left)
+    return f" · headroom: {', '.join(parts)}" if parts else ""
 
 
 class SlashCompleter(Completer):

@@ -228,12 +228,15 @@ def _cost(repl: CommandContext, _: str) -> None:
 @COMMANDS.command("context", "how full the model's context window is")
 def _context(repl: CommandContext, _: str) -> None:
     chat = repl.chat
-    limit, used = chat.context_limit(), chat.context_tokens()
+    counted = chat.counted_tokens()
+    limit = chat.context_limit()
+    used = counted if counted is not None else chat.context_tokens()
     share = min(used / limit, 1.0) if limit else 1.0
     filled = round(share * CONTEXT_BAR)
     bar = "█" * filled + "░" * (CONTEXT_BAR - filled)
     lines = [
-        f"Context ≈ {used:,} of {limit:,} tokens ({share:.0%})  {bar}",
+        f"Context {'' if counted is not None else '≈ '}{used:,} of {limit:,} tokens "
+        f"({share:.0%})  {bar}",
         f"[dim]window {chat.context_window():,} for {escape(inert(chat.settings.model))}, minus "
         f"{chat.context_window() - limit:,} kept for the answer "
         f"(answers may take up to {chat.answer_room():,})[/]",
@@ -242,9 +245,15 @@ def _context(repl: CommandContext, _: str) -> None:
     if held_back:
         how = "summarised by /compact" if chat.conversation.summary else "no longer sent"
         lines.append(f"[dim]{held_back} earlier message(s) {how}; still saved and on screen[/]")
-    counted = "the cl100k table" if chat.exact_counts else "about 4 characters a token"
-    ratio = chat.budget.calibration.ratio
-    lines.append(f"[dim]counted with {counted}, scaled by {ratio:.2f} to match the API's counts[/]")
+    if counted is not None:
+        lines.append("[dim]counted by the API (count_tokens) for the next request[/]")
+    else:
+        table = "the cl100k table" if chat.exact_counts else "about 4 characters a token"
+        ratio = chat.budget.calibration.ratio
+        lines.append(
+            f"[dim]estimated offline with {table}, scaled by {ratio:.2f} to match the API's "
+            "counts[/]"
+        )
     for line in lines:
         repl.console.print(line, highlight=False)
 

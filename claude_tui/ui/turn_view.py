@@ -6,6 +6,7 @@ like the answer, so they are made inert before they reach the terminal.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -13,7 +14,14 @@ from rich.status import Status
 from rich.text import Text
 
 from claude_tui.app import Turn, TurnResult
-from claude_tui.core.events import BlockStop, Retrying, StreamEvent, TextDelta, ThinkingDelta
+from claude_tui.core.events import (
+    BlockStop,
+    Retrying,
+    StreamEvent,
+    TextDelta,
+    ThinkingDelta,
+    Waiting,
+)
 from claude_tui.core.inert import inert
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.interrupts import to_the_end
@@ -103,6 +111,11 @@ class TurnView:
                 spinner.update(f"Thinking… ({state.thinking_chars:,} characters)")
         elif isinstance(event, Retrying):
             self._console.print(retry_notice(event), style="dim", markup=False, highlight=False)
+        elif isinstance(event, Waiting):
+            notice = wait_notice(event) + " · Ctrl-C cancels"
+            if event.left_s == event.total_s:  # the first: a line the scrollback keeps
+                self._console.print(notice, style="dim", markup=False, highlight=False)
+            spinner.update(Text(notice))
         elif isinstance(event, BlockStop) and state.thinking_shown:
             self._console.print("\n")
             state.thinking_shown = False
@@ -149,6 +162,11 @@ def retry_notice(event: Retrying) -> str:
     """Why the spinner is still spinning, e.g. 'rate limited, retrying in 2 s (1/2)'."""
     seconds = f"{event.wait_s:.1f}".removesuffix(".0")
     return f"{event.reason}, retrying in {seconds} s ({event.attempt}/{event.attempts})"
+
+
+def wait_notice(event: Waiting) -> str:
+    """The countdown shown while a request waits for a rate limit to reset."""
+    return f"waiting {math.ceil(event.left_s)} s for the rate limit to reset ({event.why})"
 
 
 class _State:
