@@ -77,9 +77,37 @@ def _session_ids(incomplete: str) -> list[tuple[str, str]]:
 SessionRef = Annotated[
     str, typer.Argument(help="Session id prefix or title.", autocompletion=_session_ids)
 ]
-ModelOption = Annotated[str | None, typer.Option("--model", "-m", help="Model id to use.")]
+
+
+def _model_ids(incomplete: str) -> list[str]:
+    """Shell completion: model ids from the lists kept in the database (never the network)."""
+    try:
+        ids = _store().model_lists.ids()
+    except ClaudeTuiError:
+        return []
+    return [model for model in ids if model.startswith(incomplete)]
+
+
+def _role_names(incomplete: str) -> list[str]:
+    """Shell completion: the roles of the default config file."""
+    try:
+        roles = load_config(None, os.environ, {}).roles
+    except ClaudeTuiError:
+        return []
+    return sorted(name for name in roles if name.startswith(incomplete))
+
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="Model id to use.", autocompletion=_model_ids),
+]
 RoleOption = Annotated[
-    str | None, typer.Option("--role", help="A saved prompt from [roles.NAME] in the config.")
+    str | None,
+    typer.Option(
+        "--role",
+        help="A saved prompt from [roles.NAME] in the config.",
+        autocompletion=_role_names,
+    ),
 ]
 SystemOption = Annotated[str | None, typer.Option("--system", "-s", help="System prompt.")]
 

@@ -152,6 +152,18 @@ def test_model_flag_overrides_config(app_env: dict[str, str], api: ApiDouble) ->
     assert api.requests[-1].body["model"] == "claude-opus-5-5"
 
 
+def test_a_mistyped_model_is_one_line_and_nothing_is_sent(
+    app_env: dict[str, str], api: ApiDouble
+) -> None:
+    """ask -m with a typo exits 2 with the nearest id and no chat advice; nothing is sent."""
+    result = _run(app_env, "-m", "claude-sonet-5-5", "ask", "hi")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "claude-tui: error: unknown model 'claude-sonet-5-5' (did you mean 'claude-sonnet-5-5'?)"
+    ]
+    assert not [r for r in api.requests if r.path == "/v1/messages"]
+
+
 def test_usage_errors_are_one_line_and_help_shows_no_value_for_flags(
     app_env: dict[str, str],
 ) -> None:
@@ -183,3 +195,16 @@ def test_shell_completion_offers_commands_and_session_ids(
     assert ids == [session.id]
     commands = _run({**env, "COMP_WORDS": "claude-tui sess", "COMP_CWORD": "1"}).stdout.split()
     assert commands == ["sessions"]
+
+
+def test_shell_completion_offers_kept_model_ids_and_roles(
+    app_env: dict[str, str], home: Path, api: ApiDouble
+) -> None:
+    """-m completes from the models list kept by an earlier run; --role from the config."""
+    assert _run(app_env, "ask", "hi").returncode == 0  # keeps the list
+    (home / "config.toml").write_text('[roles.reviewer]\nsystem = "Review."\n')
+    env = {**app_env, "_CLAUDE_TUI_COMPLETE": "complete_bash", "COMP_CWORD": "2"}
+    models = _run({**env, "COMP_WORDS": "claude-tui -m claude-"}).stdout.split()
+    assert models == ["claude-haiku-5-5", "claude-opus-5-5", "claude-sonnet-5-5"]
+    roles = _run({**env, "COMP_WORDS": "claude-tui --role re"}).stdout.split()
+    assert roles == ["reviewer"]

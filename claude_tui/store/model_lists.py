@@ -37,6 +37,17 @@ class ModelLists:
             return None
         return ModelList(row[0], entries)
 
+    def ids(self) -> list[str]:
+        """Every model id kept for any endpoint, sorted, for shell completion."""
+        try:
+            rows = self._conn.execute("SELECT models FROM model_lists").fetchall()
+            entries = [entry for (text,) in rows for entry in json.loads(text)]
+        except (sqlite3.Error, ValueError, TypeError):
+            return []
+        return sorted(
+            {e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)}
+        )
+
     def put(self, endpoint: str, models: ModelList) -> None:
         """Keep ``models`` as the list of ``endpoint``, replacing the one before."""
         with write_transaction(self._conn) as conn:

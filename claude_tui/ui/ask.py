@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from claude_tui.app import TurnResult, build_chat, open_store
 from claude_tui.config import Config
-from claude_tui.errors import UsageError
+from claude_tui.errors import ClaudeTuiError, UsageError
 from claude_tui.ui.lifecycle import metered, settle, turn_view
 from claude_tui.ui.plain import print_plain
 
@@ -27,7 +27,10 @@ def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
     errors = Console(stderr=True, highlight=False)
     with metered(env, errors) as tracker:
         chat = build_chat(config, env, store, tracker=tracker)
-        turn = chat.send(question)
+        try:
+            turn = chat.send(question)
+        except ClaudeTuiError as exc:
+            raise type(exc)(exc.message) from None  # without advice naming chat commands
         result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
         for notice in chat.take_notices():
             errors.print(f"[yellow]{escape(notice)}[/]", highlight=False)
