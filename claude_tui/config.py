@@ -174,7 +174,7 @@ def _budget(value: Any) -> Budget:
 
 @dataclass(frozen=True)
 class Role:
-    """A saved prompt: a system prompt and perhaps a model, picked by name.
+    """A saved prompt: a system prompt and perhaps a model and an effort level, by name.
 
     A system prompt holding ``{{input}}`` is a template for ``ask``: the question
     goes in its place and the whole is sent as the message.
@@ -182,6 +182,7 @@ class Role:
 
     system: str | None = None
     model: str | None = None
+    effort: str | None = None
 
     @property
     def template(self) -> bool:
@@ -193,12 +194,16 @@ INPUT_SLOT = "{{input}}"
 
 
 def role_settings(config: Config, name: str) -> dict[str, str]:
-    """What role ``name`` sets (its system prompt unless it is a template, its model)."""
+    """What role ``name`` sets (its system prompt unless it is a template, model, effort)."""
     role = config.roles.get(name)
     if role is None:
         known = ", ".join(sorted(config.roles)) or "none is configured"
         raise ConfigError(f"unknown role '{name}' ({known}); [roles.NAME] in the config adds one")
-    settings = {"system": None if role.template else role.system, "model": role.model}
+    settings = {
+        "system": None if role.template else role.system,
+        "model": role.model,
+        "effort": role.effort,
+    }
     return {key: value for key, value in settings.items() if value is not None}
 
 
@@ -217,6 +222,9 @@ def _role(name: str, entry: Any) -> Role:
             raise _InvalidEntry(_unknown(f"roles.{name}.{key}", allowed), (name, key))
         if not isinstance(text, str) or not text.strip() or not is_utf8(text):
             raise _InvalidEntry(f"roles.{name}.{key} must be non-empty text", (name, key))
+        if key == "effort" and text not in EFFORT_LEVELS:
+            levels = ", ".join(EFFORT_LEVELS)
+            raise _InvalidEntry(f"roles.{name}.effort must be one of {levels}", (name, key))
     return Role(**entry)
 
 
@@ -526,6 +534,7 @@ EXAMPLE_TABLES = {
         "[roles.reviewer]",
         'system = "You review code: terse, concrete, most important first."',
         'model = "claude-opus-5-5"',
+        'effort = "high"',
         "[roles.fr]",
         'system = "Translate into French, keeping the formatting: {{input}}"',
     ],

@@ -274,7 +274,9 @@ def test_empty_and_blank_input_is_ignored(chat: Terminal, api: ApiDouble) -> Non
     chat.paste("\n  \n\t\n")
     chat.press("enter")
     _say(chat, "now something")
-    assert len(api.requests) == 1 and _sent(api) == [("user", "now something")]
+    assert len([r for r in api.requests if r.path == "/v1/messages"]) == 1 and _sent(api) == [
+        ("user", "now something")
+    ]
 
 
 @pytest.mark.parametrize("args", [["ask", "   "], ["ask"]])

@@ -15,6 +15,7 @@ CONFIG = """
 [roles.reviewer]
 system = "You review code."
 model = "claude-opus-5-5"
+effort = "high"
 
 [roles.fr]
 system = "Translate into French: {{input}}"
@@ -42,8 +43,10 @@ def test_ask_with_a_role_sends_its_system_prompt_and_model(
     assert _run(app_env, "ask", "--role", "reviewer", "look at this").returncode == 0
     body = _body(api)
     assert body["model"] == "claude-opus-5-5" and "You review code." in str(body["system"])
-    assert _run(app_env, "--role", "reviewer", "ask", "-m", "claude-haiku-5-5", "x").returncode == 0
-    assert _body(api)["model"] == "claude-haiku-5-5"
+    assert body["output_config"] == {"effort": "high"}
+    done = _run(app_env, "--role", "reviewer", "ask", "-m", "claude-haiku-5-5", "x")
+    assert done.returncode == 0 and "takes no effort level: sent without" in done.stderr
+    assert _body(api)["model"] == "claude-haiku-5-5" and "output_config" not in _body(api)
 
 
 @pytest.mark.usefixtures("with_roles")

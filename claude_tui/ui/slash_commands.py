@@ -18,6 +18,7 @@ from rich.text import Text
 from claude_tui.app.compact import compact
 from claude_tui.app.meter import local_day
 from claude_tui.core.inert import inert
+from claude_tui.core.models import effort_refusal
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
@@ -68,7 +69,8 @@ def _role(repl: CommandContext, arg: str) -> None:
             )
         for name, role in sorted(repl.roles.items()):
             first = inert((role.system or "").strip().split("\n", 1)[0])
-            model = f" [dim]({escape(inert(role.model))})[/]" if role.model else ""
+            extras = ", ".join(filter(None, (role.model, role.effort and f"effort {role.effort}")))
+            model = f" [dim]({escape(inert(extras))})[/]" if extras else ""
             repl.console.print(f"[bold]{escape(inert(name))}[/]{model} {escape(first)}")
         return
     role = repl.roles.get(arg)
@@ -76,8 +78,13 @@ def _role(repl: CommandContext, arg: str) -> None:
         raise UsageError(f"unknown role '{inert(arg)}'; /role lists them")
     if role.template:
         raise UsageError(f"role '{inert(arg)}' is a template for ask (it holds {{{{input}}}})")
+    model = role.model or repl.chat.settings.model
+    if role.effort and (refused := effort_refusal(role.effort, repl.chat.catalog.info(model))):
+        raise UsageError(refused)  # before any change: a role applies whole or not at all
     if role.model:
-        repl.chat.switch_model(role.model)  # first: an unknown model changes nothing
+        repl.chat.switch_model(role.model)
+    if role.effort:
+        repl.chat.change(effort=role.effort)
     repl.chat.set_system(role.system)
     repl.console.print(f"Role: [bold]{escape(inert(arg))}[/] (system prompt set)", highlight=False)
 
