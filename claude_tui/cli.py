@@ -331,8 +331,8 @@ def sessions_show(ctx: typer.Context, ref: SessionRef) -> None:
 
     with _friendly_errors():
         config = ctx.obj.load()
-        look = look_for(config.code_theme, config.hyperlinks)
-        session_commands.show_session(_store(), _console(), ref, look)
+        look = look_for(config)
+        session_commands.show_session(_store(), look.styled(_console()), ref, look)
 
 
 @sessions_app.command("rename")

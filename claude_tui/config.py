@@ -301,8 +301,20 @@ class Config:
         default="ANTHROPIC_API_KEY",
         metadata=_doc("Environment variable holding the API key.", _variable_name),
     )
-    code_theme: str = field(
-        default="monokai", metadata=_doc("Pygments theme for code blocks.", _text())
+    theme: str = field(
+        default="auto",
+        metadata=_doc(
+            'Colours for a "dark" or "light" background; "auto" asks the terminal (OSC 11) '
+            "and takes dark when it does not say.",
+            _text(choices=("auto", "dark", "light")),
+        ),
+    )
+    code_theme: str | None = field(
+        default=None,
+        metadata=_doc(
+            "Pygments theme for code blocks; unset: monokai on dark, friendly on light.",
+            _text(optional=True),
+        ),
     )
     resume_show: int = field(
         default=3,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sys
 import time
@@ -12,6 +13,10 @@ import pexpect
 import pyte
 
 CLAUDE_TUI = (sys.executable, "-m", "claude_tui")
+CURSOR_QUERY, DEVICE_QUERY, BACKGROUND_QUERY = b"\x1b[6n", b"\x1b[c", b"\x1b]11;?\x1b\\"
+QUERIES = re.compile(
+    b"(" + b"|".join(map(re.escape, (CURSOR_QUERY, DEVICE_QUERY, BACKGROUND_QUERY))) + b")"
+)
 
 KEYS = {
     "enter": "\r",
@@ -38,8 +43,14 @@ class Terminal:
         *,
         program: Sequence[str] = CLAUDE_TUI,
         preexec_fn: Callable[[], None] | None = None,
+        background: str | None = None,
     ) -> None:
-        """``program`` is the command before ``args``; benchmarks run the installed script."""
+        """``program`` is the command before ``args``; benchmarks run the installed script.
+
+        ``background`` ("rgb:ffff/ffff/ffff") is the colour the terminal reports when
+        asked with OSC 11; None ignores the question, as many terminals do.
+        """
+        self.background = background
         self.screen = pyte.HistoryScreen(cols, rows, history=100_000)
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
@@ -111,19 +122,28 @@ class Terminal:
         except (pexpect.TIMEOUT, pexpect.EOF):
             return
         self.raw.extend(data)
-        for chunk in data.split(b"\x1b[6n")[:-1]:
-            self._stream.feed(chunk)
-            self._answer_cursor_request()
-        self._stream.feed(data.rsplit(b"\x1b[6n", 1)[-1])
+        pieces = QUERIES.split(data)
+        for text, query in zip(pieces[::2], pieces[1::2], strict=False):
+            self._stream.feed(text)
+            self._answer(query)
+        self._stream.feed(pieces[-1])
 
-    def _answer_cursor_request(self) -> None:
-        """Reply to a cursor position request the way a real terminal does: at once.
+    def _answer(self, query: bytes) -> None:
+        """Reply to a terminal query the way a real terminal does: at once.
 
         Not through ``send``, which sleeps 50 ms first (pexpect's delaybeforesend) and
         would add that to every measured time to prompt.
         """
-        cursor = self.screen.cursor
-        os.write(self.child.child_fd, f"\x1b[{cursor.y + 1};{cursor.x + 1}R".encode())
+        if query == CURSOR_QUERY:
+            cursor = self.screen.cursor
+            reply = f"\x1b[{cursor.y + 1};{cursor.x + 1}R".encode()
+        elif query == DEVICE_QUERY:
+            reply = b"\x1b[?62;22c"
+        elif self.background is not None:
+            reply = f"\x1b]11;{self.background}\x1b\\".encode()
+        else:
+            return
+        os.write(self.child.child_fd, reply)
 
     def close(self) -> None:
         """End the process if it is still running."""

@@ -16,7 +16,7 @@ from claude_tui.config import Config
 from claude_tui.errors import ClaudeTuiError, NotFoundError
 from claude_tui.store import SessionInfo, Store
 from claude_tui.ui.lifecycle import metered, settle, turn_view
-from claude_tui.ui.look import look_for
+from claude_tui.ui.look import Look
 from claude_tui.ui.picker import pick_session
 from claude_tui.ui.repl import Repl
 from claude_tui.ui.sessions_view import replay, resuming_line
@@ -43,11 +43,11 @@ def run_repl(config: Config, env: Mapping[str, str], resume: Resume = Resume()) 
     session = _chosen_session(store, resume)
     with metered(env, console) as tracker:
         chat = build_chat(config, env, store, session, tracker)
+        view = turn_view(config, console)  # first: it asks the terminal for its background
         _say_if_no_key(chat, console)
         if session is not None:
-            _resume(chat, session, resume, console, config)
+            _resume(chat, session, resume, console, view.look, config.resume_show)
         history = _history(env, console)
-        view = turn_view(config, console)
         repl = Repl(
             chat,
             console,
@@ -113,14 +113,9 @@ def _chosen_session(store: Store, resume: Resume) -> SessionInfo | None:
 
 
 def _resume(
-    chat: Chat, session: SessionInfo, resume: Resume, console: Console, config: Config
+    chat: Chat, session: SessionInfo, resume: Resume, console: Console, look: Look, show: int
 ) -> None:
     if resume.model_flag is None:
-        chat.switch_model(session.model)
+        chat.switch_model(session.model, force=True)  # the session's own: it was sent before
     console.print(resuming_line(session), highlight=False)
-    replay(
-        console,
-        chat.conversation,
-        look_for(config.code_theme, config.hyperlinks),
-        config.resume_show,
-    )
+    replay(console, chat.conversation, look, show)

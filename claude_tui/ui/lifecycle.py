@@ -76,11 +76,12 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 
 def turn_view(config: Config, console: Console, *, in_chat: bool = True) -> TurnView:
     """The answer view: answers on ``console``, errors and notes on stderr."""
+    look = look_for(config)
     errors = Console(stderr=True, highlight=False)
     return TurnView(
-        console,
+        look.styled(console),
         errors,
-        look=look_for(config.code_theme, config.hyperlinks),
+        look=look,
         thinking_display=config.thinking_display,
         in_chat=in_chat,
         keyboard=sys.stdin.fileno() if sys.stdin.isatty() else None,

@@ -1,4 +1,4 @@
-"""How answers are drawn: the code theme, and whether links are OSC 8 hyperlinks.
+"""How answers are drawn: dark or light, the code theme, whether links are OSC 8 hyperlinks.
 
 OSC 8 makes link text clickable, but a terminal that does not know it (tmux
 before 3.4, screen, many others) shows the text and hides the URL entirely.
@@ -9,8 +9,18 @@ support them; elsewhere the URL is written after the text, inert like all of it.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rich.theme import Theme
+
+from claude_tui.ui.background import terminal_background
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from claude_tui.config import Config
 
 # TERM_PROGRAM values of terminals that draw OSC 8 hyperlinks.
 OSC8_PROGRAMS = frozenset({"iTerm.app", "WezTerm", "vscode", "ghostty", "Hyper", "Tabby", "rio"})
@@ -19,18 +29,53 @@ OSC8_TERMS = ("xterm-kitty", "foot", "alacritty", "xterm-ghostty", "wezterm")
 VTE_WITH_OSC8 = 5000
 
 
+CODE_THEMES = {"dark": "monokai", "light": "friendly"}
+# rich's markdown styles that are cyan, black or bright: faint or harsh on white.
+LIGHT_STYLES = Theme(
+    {
+        "markdown.code": "bold dark_magenta on grey93",
+        "markdown.code_block": "dark_magenta on grey93",
+        "markdown.list": "blue",
+        "markdown.item.number": "blue",
+        "markdown.link": "blue",
+        "markdown.table.border": "blue",
+        "markdown.table.header": "blue",
+        "markdown.kbd": "bold dark_orange3",
+    }
+)
+PROMPT_STYLES = {"dark": "ansicyan bold", "light": "ansiblue bold"}
+
+
 @dataclass(frozen=True)
 class Look:
     """Passed to everything that renders markdown, so a replay looks like the stream."""
 
     code_theme: str = "monokai"
     hyperlinks: bool = True
+    dark: bool = True
+
+    @property
+    def prompt_style(self) -> str:
+        """The prompt mark's colour, readable on this background."""
+        return PROMPT_STYLES["dark" if self.dark else "light"]
+
+    def styled(self, console: Console) -> Console:
+        """``console`` with the markdown styles of this background."""
+        if not self.dark:
+            console.push_theme(LIGHT_STYLES)
+        return console
 
 
-def look_for(code_theme: str, hyperlinks: str, env: Mapping[str, str] = os.environ) -> Look:
-    """The look from the config's ``code_theme`` and ``hyperlinks`` ("auto", "on", "off")."""
-    links = hyperlinks == "on" or (hyperlinks == "auto" and draws_hyperlinks(env))
-    return Look(code_theme, links)
+def look_for(
+    config: Config,
+    env: Mapping[str, str] = os.environ,
+    background: Callable[[], str | None] = terminal_background,
+) -> Look:
+    """The look from the config: ``theme`` ("auto" asks the terminal), ``code_theme``,
+    ``hyperlinks`` ("auto", "on", "off")."""
+    links = config.hyperlinks == "on" or (config.hyperlinks == "auto" and draws_hyperlinks(env))
+    shade = config.theme if config.theme != "auto" else (background() or "dark")
+    return Look(config.code_theme or CODE_THEMES[shade], links, shade == "dark")
 
 
 def draws_hyperlinks(env: Mapping[str, str]) -> bool:

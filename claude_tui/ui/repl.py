@@ -66,7 +66,7 @@ class Repl:
         self.running = True
         self._history = KeptFileHistory(history_path) if history_path is not None else None
         self._session: PromptSession[str] = PromptSession(
-            message=FormattedText([("ansicyan bold", PROMPT)]),
+            message=FormattedText([(view.look.prompt_style, PROMPT)]),
             multiline=True,
             prompt_continuation="  ",
             key_bindings=_key_bindings(),
