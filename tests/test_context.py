@@ -17,6 +17,10 @@ from claude_tui.app.wiring import price_table
 from claude_tui.config import Config
 from claude_tui.core.context import MESSAGE_OVERHEAD, ContextBudget
 from claude_tui.core.conversation import SUMMARY_HEADING, Conversation, Message
+from claude_tui.core.events import Usage
+from claude_tui.core.pricing import Charge
+from claude_tui.core.tokens import estimate_text
+from claude_tui.core.usage import UsageRecord
 from claude_tui.errors import ClaudeTuiError, UsageError
 from claude_tui.store import Store
 from tests.api_double import ApiDouble, Reply
@@ -249,3 +253,36 @@ def test_compact_refuses_when_nothing_new_was_answered(api: ApiDouble) -> None:
     with pytest.raises(UsageError, match="nothing new to compact"):
         compact(chat)
     assert chat.conversation.summary == "the first summary"
+
+
+def test_the_estimate_counts_only_what_the_next_request_sends(api: ApiDouble) -> None:
+    """An unanswered message and earlier thinking are not sent, so they are not counted."""
+    chat = _chat(api)
+    api.script(Reply(status=500), Reply(text="ok", thinking="t" * 4000))
+    with pytest.raises(ClaudeTuiError):
+        list(chat.send("lost " + "x" * 400))
+    list(chat.send("kept"))
+    budget = chat.budget
+    sent = chat.conversation.sent()
+    assert [m.text for m in sent] == ["kept", "ok"]
+    assert budget.raw_tokens(chat.conversation) == sum(budget.message_tokens(m) for m in sent)
+    assert budget.message_tokens(sent[1]) == MESSAGE_OVERHEAD + 1  # "ok", no thinking
+
+
+def test_a_resumed_chat_is_calibrated_from_its_ledger(api: ApiDouble, tmp_path: Path) -> None:
+    """The toolbar's first estimate after -c uses the ratio the last answer's usage gives."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    session = store.create_session("claude-sonnet-5-5", None)
+    for seq, (role, text) in enumerate([("user", "q " * 200), ("assistant", "a " * 200)]):
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
+    estimate = ContextBudget(estimate_text).raw_tokens(
+        Conversation(messages=store.load(session.id).messages[:1])
+    )
+    usage = Usage(input_tokens=3 * estimate)
+    record = UsageRecord(
+        "k1", 0.0, "2026-12-08", session.id, 1, "m", "r", usage, Charge(None, None)
+    )
+    assert store.ledger.append(record)
+    chat = _chat(api, store=store)
+    chat.resume(store.resolve(session.id))
+    assert chat.budget.calibration.ratio == pytest.approx(3.0, rel=0.05)

@@ -8,7 +8,7 @@ that arrived, because the bookkeeping lives in one ``finally``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -40,7 +40,7 @@ from claude_tui.core.models import (
 from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.request import ChatRequest
 from claude_tui.core.tokens import estimate_text
-from claude_tui.core.usage import UsageRecord
+from claude_tui.core.usage import Totals, UsageRecord
 from claude_tui.errors import BudgetError, ClaudeTuiError, UnknownModelError, UsageError
 from claude_tui.interrupts import to_the_end
 from claude_tui.store import SessionInfo
@@ -351,10 +351,25 @@ class Chat:
         store.resolve(session.id)  # a session that is gone fails before anything changes
         self.settle()  # first: resuming this very session must read what was owed
         self.conversation = store.load(session.id)
+        self.calibrate(store.ledger.session_by_message(session.id))
         self.recorder = SessionRecorder(store, session)
         if self._budget_watch is not None:
             self._budget_watch.follow(session.id)
         self.settings = replace(self.settings, model=session.model)
+
+    def calibrate(self, by_answer: Mapping[int, Totals]) -> None:
+        """Learn the estimate's ratio from the last answer the ledger holds for this history.
+
+        A resumed chat would otherwise show raw estimates until its first answer.
+        """
+        messages = self.conversation.messages
+        seqs = [s for s, t in by_answer.items() if t.calls == 1 and 0 < s < len(messages)]
+        if not seqs:
+            return
+        seq = max(seqs)
+        before = replace(self.conversation, messages=messages[:seq])
+        budget = self._budget()
+        budget.calibration.observe(budget.raw_tokens(before), by_answer[seq].usage.total_input)
 
     def switch_model(self, model: str, force: bool = False) -> None:
         """Use another model from the next request on; ``force`` takes an id the list lacks."""

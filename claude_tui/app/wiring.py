@@ -86,7 +86,7 @@ def build_chat(
         if session is not None:
             watch.follow(session.id)
     catalog = ModelCatalog(client, store.model_lists if store is not None else None)
-    return Chat(
+    chat = Chat(
         client,
         settings,
         conversation,
@@ -96,3 +96,6 @@ def build_chat(
         budget_watch=watch,
         catalog=catalog,
     )
+    if store is not None and session is not None:
+        chat.calibrate(store.ledger.session_by_message(session.id))
+    return chat

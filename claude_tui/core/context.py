@@ -47,11 +47,15 @@ class ContextBudget:
         self.calibration = Calibration()
 
     def message_tokens(self, message: Message) -> int:
-        """Raw (uncalibrated) tokens of one message's text and thinking."""
+        """Raw (uncalibrated) tokens of one message's text.
+
+        Thinking is left out: the API drops earlier turns' thinking from the context
+        and does not count it as input.
+        """
         cached = self._cache.get(id(message))
         if cached is not None and cached[0] is message:
             return cached[1]
-        text = "".join(b.get("text", "") + b.get("thinking", "") for b in message.content)
+        text = "".join(b.get("text", "") for b in message.content)
         tokens = self._count(text) + MESSAGE_OVERHEAD
         self._cache[id(message)] = (message, tokens)
         return tokens
@@ -69,7 +73,7 @@ class ContextBudget:
         if shape != self._total_for or last is not self._total_last:
             self._forget_all_but(messages)
             total = self._count(conversation.system or "") + self._count(conversation.summary or "")
-            total += sum(self.message_tokens(m) for m in messages[conversation.start :])
+            total += sum(self.message_tokens(m) for m in conversation.sent())
             self._total_for, self._total_last, self._total = shape, last, total
         return self._total
 
@@ -99,11 +103,14 @@ class ContextBudget:
         last_user = conversation.last_user_index()
         last_user = len(messages) if last_user is None else last_user
         dropped = 0
+        full = self.calibration.apply(raw) > limit
+        sent = {id(m) for m in conversation.sent()} if full else set()
         while self.calibration.apply(raw) > limit:
             following = _next_user(messages, start + 1, last_user)
             if following is None:
                 break
-            raw -= sum(self.message_tokens(m) for m in messages[start:following])
+            left_out = (m for m in messages[start:following] if id(m) in sent)
+            raw -= sum(self.message_tokens(m) for m in left_out)
             start, dropped = following, dropped + 1
         return Fit(start, dropped)
 

@@ -112,24 +112,33 @@ class Conversation:
             self.start, self.summary = 0, None
         return True
 
-    def for_api(self) -> list[dict[str, Any]]:
-        """Messages for the next request: only answered exchanges plus the final user turn.
+    def sent(self) -> list[Message]:
+        """The messages the next request carries: answered exchanges and the final user turn.
 
         A user turn whose answer failed before any content arrived is left out,
         so the payload never holds two user turns in a row.
         """
-        payload: list[dict[str, Any]] = []
-        pending: dict[str, Any] | None = None
+        kept: list[Message] = []
+        pending: Message | None = None
         for message in self.messages[self.start :]:
             if message.role == "user":
-                pending = {"role": "user", "content": self._user_content(message, payload)}
+                pending = message
                 continue
-            content = sendable_blocks(message.content)
-            if pending is not None and content:
-                payload += [pending, {"role": "assistant", "content": content}]
+            if pending is not None and any(_sendable(b) for b in message.content):
+                kept += [pending, message]
             pending = None
         if pending is not None:
-            payload.append(pending)
+            kept.append(pending)
+        return kept
+
+    def for_api(self) -> list[dict[str, Any]]:
+        """The messages of :meth:`sent` as the API takes them, the summary in the first."""
+        payload: list[dict[str, Any]] = []
+        for message in self.sent():
+            if message.role == "user":
+                payload.append({"role": "user", "content": self._user_content(message, payload)})
+            else:
+                payload.append({"role": "assistant", "content": sendable_blocks(message.content)})
         return payload
 
     def _user_content(self, message: Message, payload: list[dict[str, Any]]) -> list[Block]:
@@ -165,15 +174,14 @@ def sendable_blocks(blocks: list[Block]) -> list[Block]:
     signature cannot be verified, so both are dropped; everything else is
     passed back unchanged, as the API requires for thinking.
     """
-    kept: list[Block] = []
-    for block in blocks:
-        kind = block.get("type")
-        if kind == "text" and not block.get("text", "").strip():
-            continue
-        if kind == "thinking" and not block.get("signature"):
-            continue
-        kept.append(copy.deepcopy(block))
-    return kept
+    return [copy.deepcopy(block) for block in blocks if _sendable(block)]
+
+
+def _sendable(block: Block) -> bool:
+    kind = block.get("type")
+    if kind == "text":
+        return bool(block.get("text", "").strip())
+    return kind != "thinking" or bool(block.get("signature"))
 
 
 # Which block kind and field each delta event extends.
