@@ -191,7 +191,7 @@ def _chat(options: Options, continue_: bool = False, resume: str | None = None) 
     """What claude-tui does without a command: the chat, or one answer to piped input."""
     with _friendly_errors():
         if not sys.stdin.isatty():
-            return _ask(options, "")
+            return _ask(options, "", None, [])
         from claude_tui.ui.launch import Resume, run_repl
 
         how = Resume(
@@ -210,14 +210,22 @@ def ask(
     model: ModelOption = None,
     system: SystemOption = None,
     role: RoleOption = None,
+    attach: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--attach", "-a", help="A file to send with the question: image, PDF or text."
+        ),
+    ] = None,
 ) -> None:
     """Ask one question and stream the answer to stdout (plain text when piped)."""
     with _friendly_errors():
         text = " ".join(question or [])
-        raise typer.Exit(_ask(ctx.obj, text, role, model=model, system=system))
+        raise typer.Exit(_ask(ctx.obj, text, role, attach or [], model=model, system=system))
 
 
-def _ask(options: Options, text: str, role: str | None = None, **overrides: object) -> int:
+def _ask(
+    options: Options, text: str, role: str | None, files: list[str], **overrides: object
+) -> int:
     """A question from the arguments, from a pipe, or both (the piped text after it).
 
     A template role takes the question into its ``{{input}}``.
@@ -230,7 +238,7 @@ def _ask(options: Options, text: str, role: str | None = None, **overrides: obje
     template = config.roles.get(role or options.role or "")
     if template is not None and template.template and question.strip():
         question = template.system.replace(INPUT_SLOT, question)  # type: ignore[union-attr]
-    return run_ask(config, os.environ, question)
+    return run_ask(config, os.environ, question, files)
 
 
 @roles_app.command("list")
@@ -358,8 +366,12 @@ def sessions_delete(
                 raise UsageError("not deleting without confirmation: add --yes")
             if not typer.confirm(f"Delete {info.id} “{info.title}”?", default=False):
                 raise typer.Exit(1)
-        store.delete(info.id)
-        typer.echo(f"deleted {info.id}")
+        from claude_tui.app.attachments import delete_session
+        from claude_tui.app.wiring import attachments_folder
+
+        files = delete_session(store, attachments_folder(os.environ), info.id)
+        kept = f" and {files} attached file{'s' if files != 1 else ''} no other session uses"
+        typer.echo(f"deleted {info.id}{kept if files else ''}")
 
 
 @sessions_app.command("export")

@@ -346,6 +346,14 @@ class Config:
             _cache_ttl,
         ),
     )
+    attachments: str = field(
+        default="upload",
+        metadata=_doc(
+            'How files go to the API: "upload" once with the Files API and by id after, '
+            'or "inline" in every request (for gateways without the Files API).',
+            _text(choices=("upload", "inline")),
+        ),
+    )
     budget: Budget = field(
         default_factory=Budget,
         metadata=_doc("Warn (never stop) when spending crosses these amounts in USD.", _budget),

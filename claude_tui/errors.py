@@ -15,7 +15,9 @@ Each class carries a one-line, user-facing message, so the top level can print
     │   ├── RateLimitError          429 after our retries
     │   ├── ServiceBusyError        500/529 after our retries
     │   ├── ConnectionFailedError   cannot reach the base URL
-    │   └── StreamBrokenError       the answer broke off mid-stream
+    │   ├── StreamBrokenError       the answer broke off mid-stream
+    │   ├── FilesUnavailableError   the endpoint takes no uploads (a gateway)
+    │   └── FileGoneError           a file id sent is no longer on the API's side
     ├── StoreError                  the session database cannot be used
     │   ├── CorruptDatabaseError    not a database, or damaged
     │   ├── NewerDatabaseError      written by a newer claude-tui
@@ -106,6 +108,18 @@ class StreamBrokenError(ApiError):
     """The answer started but did not finish; the partial answer is kept."""
 
     retryable = True
+
+
+class FilesUnavailableError(ApiError):
+    """The Files API is refused here (403/404/405): files go inline instead."""
+
+
+class FileGoneError(ApiError):
+    """A request named a file id the API no longer has; ``file_ids`` are the ones sent."""
+
+    def __init__(self, message: str, file_ids: list[str]) -> None:
+        super().__init__(message)
+        self.file_ids = file_ids
 
 
 class StoreError(ClaudeTuiError):

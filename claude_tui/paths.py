@@ -66,6 +66,12 @@ def write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
+def write_private_bytes(path: Path, data: bytes) -> None:
+    """Write bytes to a file that only its owner can read, whatever the umask."""
+    with os.fdopen(_open_private(path, os.O_TRUNC), "wb") as file:
+        file.write(data)
+
+
 def write_recovery(folder: Path, name: str, text: str) -> Path:
     """Keep what could not be saved in ``folder/recovered``, private; the file's path.
 

@@ -12,9 +12,12 @@ Run ``python tests/api_double.py --port N`` to serve the defaults by hand, or ad
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import copy
 import datetime
+import email.parser
+import email.policy
 import hashlib
 import itertools
 import json
@@ -168,6 +171,15 @@ class RecordedRequest:
 
 
 @dataclass(frozen=True)
+class UploadedFile:
+    """One file as POST /v1/files received it."""
+
+    filename: str
+    mime_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Billed:
     """A streamed answer whose ``message_start`` was sent: Anthropic would bill it."""
 
@@ -193,6 +205,8 @@ class ApiDouble:
         self.models_delay = 0.0  # seconds GET /v1/models waits before answering
         self.models_status = 200  # another status: a gateway that lists no models
         self.count_scale = 1.0  # count_tokens answers this times its usual count
+        self.files: dict[str, UploadedFile] = {}  # what POST /v1/files received, by id
+        self.files_status = 200  # another status: a gateway without the Files API
         self._stopping = threading.Event()
         self._allowed: dict[str, tuple[int, float]] = {}  # kind: (remaining, reset at)
         self._queue: deque[Reply] = deque()
@@ -360,6 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> Any:
         raw = self.rfile.read(int(self.headers.get("content-length") or 0))
+        kind = self.headers.get("content-type", "")
+        if kind.startswith("multipart/form-data"):
+            return _form(kind, raw)
         try:
             return json.loads(raw) if raw else None
         except ValueError:
@@ -378,6 +395,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_model(path.removeprefix("/v1/models/"))
         elif method == "POST" and path in ("/v1/messages", "/v1/messages/count_tokens"):
             self._messages(path, body)
+        elif method == "POST" and path == "/v1/files":
+            self._upload(body)
         else:
             self._send_error(404, "not_found_error", f"{method} {path} is not served here")
 
@@ -395,6 +414,30 @@ class _Handler(BaseHTTPRequestHandler):
                 "has_more": False,
                 "first_id": models[0]["id"] if models else None,
                 "last_id": models[-1]["id"] if models else None,
+            },
+        )
+
+    def _upload(self, form: Any) -> None:
+        double = self.server.double
+        if double.files_status != 200:
+            self._send_error(double.files_status, *ERRORS[double.files_status])
+            return
+        upload = form.get("file") if isinstance(form, dict) else None
+        if not isinstance(upload, UploadedFile) or not upload.data:
+            self._send_error(400, "invalid_request_error", "file: Field required")
+            return
+        file_id = double._next_id("file")
+        double.files[file_id] = upload
+        self._send_json(
+            200,
+            {
+                "id": file_id,
+                "type": "file",
+                "filename": upload.filename,
+                "mime_type": upload.mime_type,
+                "size_bytes": len(upload.data),
+                "created_at": "2026-12-08T00:00:00Z",
+                "downloadable": False,
             },
         )
 
@@ -416,7 +459,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif path.endswith("/count_tokens"):
             counted = round(_count_tokens(body) * self.server.double.count_scale)
             self._send_json(200, {"input_tokens": counted})
-        elif (problem := settings_problem(body, models[body["model"]])) is not None:
+        elif (problem := settings_problem(body, models[body["model"]])) is not None or (
+            problem := files_problem(body, models[body["model"]], self.server.double)
+        ) is not None:
             self._send_error(400, "invalid_request_error", problem)
         elif (wait := self.server.double._over_limit(body)) is not None:
             self._send_error(429, *ERRORS[429], retry_after=wait)
@@ -598,6 +643,77 @@ def _cache_problem(cache_control: Any) -> str | None:
     return None
 
 
+IMAGE_MEDIA_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+PDF_MAX_BYTES = 32 * 1024 * 1024
+
+
+def files_problem(body: dict[str, Any], model: dict[str, Any], double: ApiDouble) -> str | None:
+    """What the API refuses in image and document blocks: kinds, sizes, ids, capabilities."""
+    caps = model.get("capabilities") or {}
+    pdf_bytes = 0
+    for m, message in enumerate(body["messages"]):
+        content = message.get("content")
+        for b, block in enumerate(content if isinstance(content, list) else []):
+            where = f"messages.{m}.content.{b}"
+            kind = block.get("type") if isinstance(block, dict) else None
+            if kind not in ("image", "document"):
+                continue
+            wanted = "image_input" if kind == "image" else "pdf_input"
+            data, media_type, problem = _source(block.get("source") or {}, double)
+            if problem:
+                return f"{where}.source: {problem}"
+            if kind == "image" and media_type not in IMAGE_MEDIA_TYPES:
+                return (
+                    f"{where}.source.media_type: Input should be {' or '.join(IMAGE_MEDIA_TYPES)}"
+                )
+            if kind == "image" and len(data) > IMAGE_MAX_BYTES:
+                return f"{where}: image exceeds 5 MB maximum: {len(data)} bytes > 5242880 bytes"
+            if media_type == "application/pdf":
+                pdf_bytes += len(data)
+            elif kind == "document":
+                continue  # plain text needs no capability
+            if not caps.get(wanted, {"supported": True})["supported"]:
+                return f"{where}: {model['id']} does not support {wanted.replace('_', ' ')}"
+    if pdf_bytes > PDF_MAX_BYTES:
+        return f"PDFs in one request exceed 32 MB: {pdf_bytes} bytes"
+    return None
+
+
+def _source(source: dict[str, Any], double: ApiDouble) -> tuple[bytes, str, str | None]:
+    """The bytes and media type a block's source carries, or why the API would refuse it."""
+    kind = source.get("type")
+    if kind == "file":
+        found = double.files.get(str(source.get("file_id")))
+        if found is None:
+            return b"", "", f"file not found: {source.get('file_id')}"
+        return found.data, found.mime_type, None
+    if kind == "base64":
+        try:
+            data = base64.b64decode(source.get("data", ""), validate=True)
+        except ValueError:
+            return b"", "", "data: invalid base64"
+        return data, str(source.get("media_type")), None
+    if kind == "text" and source.get("media_type") == "text/plain" and source.get("data"):
+        return source["data"].encode(), "text/plain", None
+    return b"", "", f"type: '{kind}' is not a source this double takes"
+
+
+def _form(content_type: str, raw: bytes) -> dict[str, UploadedFile]:
+    """The file parts of a multipart/form-data body."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    parts = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_filename() or ""
+        parts[str(name)] = UploadedFile(
+            filename, part.get_content_type(), part.get_payload(decode=True) or b""
+        )
+    return parts
+
+
 def _cached_at(reply: Reply, body: dict[str, Any]) -> Reply:
     """The reply with its ``cache_write`` tokens in the bucket the request's TTL names."""
     if not reply.cache_write:
@@ -619,7 +735,15 @@ def _content_problem(content: Any) -> str | None:
             return "text content blocks must contain non-whitespace text"
         if kind == "thinking" and not block.get("signature"):
             return "thinking blocks must carry the signature they were sent with"
+        if kind not in BLOCK_TYPES:
+            return f"Input tag '{kind}' found using 'type' does not match any of the expected tags"
     return None
+
+
+BLOCK_TYPES = frozenset(
+    {"text", "image", "document", "thinking", "redacted_thinking", "tool_use", "tool_result"}
+    | {"server_tool_use", "web_search_tool_result", "web_fetch_tool_result"}
+)
 
 
 def _stream_events(reply: Reply, model: str, message_id: str) -> Iterator[SseEvent]:

@@ -15,7 +15,7 @@ from claude_tui.api._retry import retry_reason, retry_wait
 from claude_tui.core.events import HeadroomSeen, Retrying, StreamEvent
 from claude_tui.core.ratelimits import headroom_from
 from claude_tui.core.request import ChatRequest
-from claude_tui.errors import ApiError, MissingKeyError
+from claude_tui.errors import ApiError, FileGoneError, FilesUnavailableError, MissingKeyError
 
 if TYPE_CHECKING:
     import anthropic
@@ -113,6 +113,9 @@ class ApiClient:
             try:
                 return client.messages.create(stream=True, **kwargs)
             except Exception as exc:
+                gone = _files_gone(exc, request)
+                if gone:
+                    raise FileGoneError(f"the API no longer has {', '.join(gone)}", gone) from None
                 reason = retry_reason(exc)
                 if reason is None or attempt > self._max_retries:
                     context = self._context(request.model, False, retries=attempt - 1)
@@ -131,6 +134,23 @@ class ApiClient:
             return int(self._client().messages.count_tokens(**counted).input_tokens)
         except Exception as exc:
             raise translate(exc, self._context(request.model, False)) from None
+
+    def upload(self, name: str, data: bytes, media_type: str) -> str:
+        """Upload one file with the Files API; its file id. Only the name goes with it."""
+        sdk = _sdk()
+        try:
+            return str(self._client().files.upload(file=(name, data, media_type)).id)
+        except (sdk.PermissionDeniedError, sdk.NotFoundError) as exc:
+            message = f"{self.base_url} takes no file uploads ({exc.status_code})"
+            raise FilesUnavailableError(message) from None
+        except sdk.APIStatusError as exc:
+            if exc.status_code == 405:
+                raise FilesUnavailableError(
+                    f"{self.base_url} takes no file uploads (405)"
+                ) from None
+            raise translate(exc, self._context("", False)) from None
+        except Exception as exc:
+            raise translate(exc, self._context("", False)) from None
 
     def model_entries(self) -> list[dict[str, Any]]:
         """The models this key may use, as the API's JSON (every page), to keep as it came.
@@ -153,6 +173,22 @@ class ApiClient:
             "retries": retries,
             "key_env": self._key_env,
         }
+
+
+def _files_gone(exc: Exception, request: ChatRequest) -> list[str]:
+    """The file ids a refusal says are not found, of those the request named."""
+    status = getattr(exc, "status_code", None)
+    message = str(getattr(exc, "message", "") or "").lower()
+    if status not in (400, 404) or "file" not in message or "not found" not in message:
+        return []
+    sent = [
+        block["source"]["file_id"]
+        for turn in request.messages
+        for block in turn["content"]
+        if isinstance(block, dict) and (block.get("source") or {}).get("type") == "file"
+    ]
+    named = [file_id for file_id in sent if file_id.lower() in message]
+    return named or sent
 
 
 def _request_kwargs(request: ChatRequest) -> dict[str, Any]:

@@ -8,19 +8,36 @@ that arrived, because the bookkeeping lives in one ``finally``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from claude_tui.app.attachments import Attachments
 from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.meter import Meter, new_key
 from claude_tui.app.models import ModelCatalog
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
+from claude_tui.core.attachments import (
+    PDF_MAX_BYTES,
+    PDF_MAX_PAGES,
+    PDF_MAX_PAGES_SMALL_WINDOW,
+    SMALL_WINDOW,
+    Attachment,
+    human_size,
+)
 from claude_tui.core.context import DEFAULT_WINDOW, ContextBudget
-from claude_tui.core.conversation import AnswerBuilder, Conversation, Message, Status, joined
+from claude_tui.core.conversation import (
+    AnswerBuilder,
+    Conversation,
+    Message,
+    Status,
+    attachments_of,
+    joined,
+    refuse_files,
+)
 from claude_tui.core.events import (
     HeadroomSeen,
     MessageStart,
@@ -41,7 +58,13 @@ from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.request import ChatRequest
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals, UsageRecord
-from claude_tui.errors import BudgetError, ClaudeTuiError, UnknownModelError, UsageError
+from claude_tui.errors import (
+    BudgetError,
+    ClaudeTuiError,
+    FileGoneError,
+    UnknownModelError,
+    UsageError,
+)
 from claude_tui.interrupts import to_the_end
 from claude_tui.store import SessionInfo
 
@@ -119,10 +142,13 @@ class Turn:
         clock: Callable[[], float],
         sent_tokens: int,
         continues: Message | None = None,
+        rebuild: Callable[[], ChatRequest] | None = None,
     ) -> None:
-        """``continues`` is an answer cut at max_tokens that this one goes on from."""
+        """``continues`` is an answer cut at max_tokens that this one goes on from;
+        ``rebuild`` makes the request again after the API lost a file it named."""
         self._chat = chat
         self._continues = continues
+        self._rebuild = rebuild
         self._request = request
         self._sent_tokens = sent_tokens
         self._clock = clock
@@ -154,10 +180,14 @@ class Turn:
         try:
             yield from self._chat.await_headroom(self._sent_tokens)
             self._begun = self._clock()
-            with closing(self._chat.api.stream(self._request)) as events:
-                for event in events:
-                    self._observe(event)
-                    yield event
+            try:
+                yield from self._stream()
+            except FileGoneError as exc:  # before the answer began: upload again, once
+                if self._rebuild is None or self._start is not None:
+                    raise
+                self._chat.attachments.forget(exc.file_ids)  # type: ignore[union-attr]
+                self._request = self._rebuild()
+                yield from self._stream()
             self._status = "complete"
         except ClaudeTuiError as exc:
             self._error = exc
@@ -166,6 +196,12 @@ class Turn:
             raise
         finally:
             self.finish()
+
+    def _stream(self) -> Iterator[StreamEvent]:
+        with closing(self._chat.api.stream(self._request)) as events:
+            for event in events:
+                self._observe(event)
+                yield event
 
     def _observe(self, event: StreamEvent) -> None:
         self._builder.apply(event)
@@ -252,10 +288,13 @@ class Chat:
         catalog: ModelCatalog | None = None,
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        attachments: Attachments | None = None,
     ) -> None:
-        """``wall`` and ``sleep`` pace waits for a rate limit's reset (an epoch time)."""
+        """``wall`` and ``sleep`` pace waits for a rate limit's reset (an epoch time);
+        ``attachments`` keeps and sends files (None: this chat sends none)."""
         self.api = api
         self.catalog = catalog or ModelCatalog(api)
+        self.attachments = attachments
         self.settings = settings
         self.conversation = conversation or Conversation()
         self.recorder = recorder
@@ -272,23 +311,52 @@ class Chat:
         self._checked: set[str] = set()  # model ids known good (listed, or forced)
         self._counted: tuple[tuple[object, ...], int] | None = None  # the API's last count
 
-    def send(self, text: str) -> Turn:
-        """Record the person's message and start the answer; the API refuses blank text."""
+    def send(self, text: str, files: Sequence[Attachment] | None = None) -> Turn:
+        """Record the person's message and start the answer; the API refuses blank text.
+
+        ``files`` go with it; None takes the files queued with /attach.
+        """
         if not text.strip():
             raise UsageError("nothing to send: the message is blank")
-        self._may_send()
-        message = self.conversation.add_user(text)
+        queued = files is None
+        if files is None:
+            files = list(self.attachments.queued) if self.attachments else []
+        self._may_send(files)
+        if queued and self.attachments is not None:
+            self.attachments.take()
+        message = self.conversation.add_user(text, files)
         self.save(len(self.conversation.messages) - 1, message)
         return self._turn()
 
+    def attach(self, path: str) -> Attachment:
+        """Check and queue a file for the next message; refused here if the model cannot read it."""
+        if self.attachments is None:
+            raise UsageError("files cannot be attached in this chat")
+        window = self.context_window()
+        images = sum(a.kind == "image" for m in self.conversation.sent() for a in attachments_of(m))
+        attachment = self.attachments.attach(
+            path,
+            text_room=self.context_limit() // 2,
+            max_pages=PDF_MAX_PAGES_SMALL_WINDOW if window <= SMALL_WINDOW else PDF_MAX_PAGES,
+            images_before=images,
+        )
+        try:
+            self._check_files([attachment])
+        except UsageError:
+            self.attachments.queued.pop()
+            raise
+        return attachment
+
     def retry(self) -> Turn:
-        """Resend the last user message, replacing whatever answered it."""
-        text = self.conversation.last_user_text()
-        if text is None:
+        """Resend the last user message and its files, replacing whatever answered it."""
+        index = self.conversation.last_user_index()
+        if index is None:
             raise UsageError("nothing to retry yet")
-        self._may_send()  # before the undo: a refused retry must not cost the exchange
+        last = self.conversation.messages[index]
+        files = attachments_of(last)
+        self._may_send(files)  # before the undo: a refused retry must not cost the exchange
         self.undo()
-        return self.send(text)
+        return self.send(last.text, files)
 
     def continue_answer(self) -> Turn:
         """Ask the model to go on from an answer cut at max_tokens; the parts become one."""
@@ -298,8 +366,11 @@ class Chat:
         self._may_send()
         sent_tokens = self._fit_context()
         ask = {"role": "user", "content": [{"type": "text", "text": CONTINUE_ASK}]}
-        request = self.request_for([*self.conversation.for_api(), ask])
-        return Turn(self, request, self._clock, sent_tokens, continues=cut)
+
+        def build() -> ChatRequest:
+            return self.request_for([*self.conversation.for_api(self._resolve), ask])
+
+        return Turn(self, build(), self._clock, sent_tokens, continues=cut, rebuild=build)
 
     def undo(self) -> bool:
         """Forget the last exchange; False when the conversation is empty."""
@@ -378,6 +449,24 @@ class Chat:
         self._checked.add(model)
         self.settings = replace(self.settings, model=model)
         self._remember_settings()
+        self._warn_unreadable_history()
+
+    def _warn_unreadable_history(self) -> None:
+        """Once per model: the history holds files this model cannot read."""
+        info = self.model_info()
+        caps = info.capabilities if info else None
+        kinds = {a.kind for m in self.conversation.sent() for a in attachments_of(m)}
+        if caps is None:
+            return
+        for kind, readable, what in (
+            ("image", caps.image_input, "images"),
+            ("pdf", caps.pdf_input, "PDFs"),
+        ):
+            if kind in kinds and not readable:
+                self._say_once(
+                    f"{self.settings.model} does not read {what}, and this conversation has "
+                    "some: the next request may be refused (/clear starts afresh)"
+                )
 
     def await_headroom(self, input_tokens: int) -> Iterator[Waiting]:
         """Wait, saying so about once a second, until the request fits the rate limits.
@@ -446,12 +535,13 @@ class Chat:
             self._notices += self._budget_watch.check(record)
         return record
 
-    def _may_send(self) -> None:
+    def _may_send(self, files: Sequence[Attachment] = ()) -> None:
         """Refuse, before anything changes, a request that could not be answered or paid for."""
         self.api.require_key()
         if self.settings.model not in self._checked:
             self.catalog.check(self.settings.model)
             self._checked.add(self.settings.model)
+        self._check_files(files)
         if self._budget_watch is not None:
             refusal = self._budget_watch.refusal(
                 self.recorder.session_id if self.recorder else None
@@ -561,9 +651,40 @@ class Chat:
         if self.recorder:
             self.recorder.update_context(self.conversation.start, self.conversation.summary)
 
+    def _check_files(self, files: Sequence[Attachment]) -> None:
+        """One line, and nothing sent, for files the model cannot read or a request cannot hold."""
+        info = self.model_info()
+        caps = info.capabilities if info else None
+        for attachment in files:
+            if caps is None or attachment.kind == "text":
+                continue
+            if not (caps.image_input if attachment.kind == "image" else caps.pdf_input):
+                what = "images" if attachment.kind == "image" else "PDFs"
+                raise UsageError(
+                    f"{self.settings.model} does not read {what}: {attachment.name} is not sent",
+                    " (/model lists the models that do; /detach drops it)",
+                )
+        sent = [a for m in self.conversation.sent() for a in attachments_of(m)]
+        pdf_bytes = sum(a.size for a in [*sent, *files] if a.kind == "pdf")
+        if pdf_bytes > PDF_MAX_BYTES:
+            raise UsageError(
+                f"the PDFs of this request come to {human_size(pdf_bytes)}, more than the "
+                f"{human_size(PDF_MAX_BYTES)} a request takes",
+                " (/detach drops queued ones, /clear starts afresh)",
+            )
+
+    def _resolve(self, block: dict[str, Any]) -> dict[str, Any]:
+        if self.attachments is None:
+            return refuse_files(block)
+        return self.attachments.resolve(block)
+
     def _turn(self) -> Turn:
         sent_tokens = self._fit_context()
-        return Turn(self, self.request_for(self.conversation.for_api()), self._clock, sent_tokens)
+
+        def build() -> ChatRequest:
+            return self.request_for(self.conversation.for_api(self._resolve))
+
+        return Turn(self, build(), self._clock, sent_tokens, rebuild=build)
 
     def request_for(
         self, messages: list[dict[str, Any]], thinking_asked: str | int | None = None
@@ -593,6 +714,10 @@ class Chat:
             effort=None if refused else effort,
             cache_ttl=settings.prompt_cache,
         )
+
+    def notify(self, notice: str) -> None:
+        """A line for the person after this send (once each), from a part of the chat."""
+        self._say_once(notice)
 
     def _say_once(self, notice: str | None) -> None:
         """A notice about settings, said the first time it applies, not on every send."""

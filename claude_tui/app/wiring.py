@@ -8,6 +8,7 @@ from pathlib import Path
 
 from claude_tui import paths
 from claude_tui.api import ApiClient
+from claude_tui.app.attachments import Attachments
 from claude_tui.app.budget import BudgetWatch
 from claude_tui.app.chat import Chat, ChatSettings
 from claude_tui.app.meter import Meter
@@ -20,6 +21,7 @@ from claude_tui.core.pricing import PriceTable, parse_price_table
 from claude_tui.store import SessionInfo, Store, Tracker
 
 DATABASE_NAME = "sessions.sqlite3"
+ATTACHMENTS_FOLDER = "attachments"
 
 
 def database_path(env: Mapping[str, str]) -> Path:
@@ -30,6 +32,11 @@ def database_path(env: Mapping[str, str]) -> Path:
 def open_store(env: Mapping[str, str]) -> Store:
     """The session database in the data directory (created private on first use)."""
     return Store.open(database_path(env))
+
+
+def attachments_folder(env: Mapping[str, str]) -> Path:
+    """Where attached files are kept, each once, named by its sha256."""
+    return paths.data_dir(env) / ATTACHMENTS_FOLDER
 
 
 def open_tracker(env: Mapping[str, str]) -> Tracker:
@@ -98,4 +105,11 @@ def build_chat(
     )
     if store is not None and session is not None:
         chat.calibrate(store.ledger.session_by_message(session.id))
+    chat.attachments = Attachments(
+        attachments_folder(env),
+        client,
+        store.uploads if store is not None else None,
+        config.attachments,
+        notify=chat.notify,
+    )
     return chat

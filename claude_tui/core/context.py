@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.conversation import Conversation, Message, attachments_of
 from claude_tui.core.tokens import Calibration, TextCounter
 
 DEFAULT_WINDOW = 200_000
@@ -55,8 +55,9 @@ class ContextBudget:
         cached = self._cache.get(id(message))
         if cached is not None and cached[0] is message:
             return cached[1]
-        text = "".join(b.get("text", "") for b in message.content)
-        tokens = self._count(text) + MESSAGE_OVERHEAD
+        text = "".join(b.get("text", "") for b in message.content if b.get("type") == "text")
+        files = sum(a.tokens for a in attachments_of(message))
+        tokens = self._count(text) + files + MESSAGE_OVERHEAD
         self._cache[id(message)] = (message, tokens)
         return tokens
 

@@ -10,9 +10,11 @@ the API accepts.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from claude_tui.core.attachments import Attachment, from_block, is_attachment
 from claude_tui.core.events import (
     BlockStart,
     SignatureDelta,
@@ -43,6 +45,17 @@ class Message:
 
 
 SUMMARY_HEADING = "Summary of our conversation so far:"
+Resolve = Callable[[Block], Block]
+
+
+def refuse_files(block: Block) -> Block:
+    """The resolver of a conversation that cannot send files: none may be in it."""
+    raise ValueError(f"no way to send the attachment {block.get('name')!r} was given")
+
+
+def attachments_of(message: Message) -> list[Attachment]:
+    """The files a message carries, in order."""
+    return [from_block(b) for b in message.content if is_attachment(b)]
 
 
 @dataclass
@@ -59,9 +72,10 @@ class Conversation:
     start: int = 0
     summary: str | None = None
 
-    def add_user(self, text: str) -> Message:
-        """Record what the person sent; kept even if the request then fails."""
-        message = Message("user", [{"type": "text", "text": text}])
+    def add_user(self, text: str, attachments: Sequence[Attachment] = ()) -> Message:
+        """Record what the person sent, files first; kept even if the request then fails."""
+        blocks = [a.block() for a in attachments]
+        message = Message("user", [*blocks, {"type": "text", "text": text}])
         self.messages.append(message)
         return message
 
@@ -131,12 +145,20 @@ class Conversation:
             kept.append(pending)
         return kept
 
-    def for_api(self) -> list[dict[str, Any]]:
-        """The messages of :meth:`sent` as the API takes them, the summary in the first."""
+    def for_api(self, resolve: Resolve = refuse_files) -> list[dict[str, Any]]:
+        """The messages of :meth:`sent` as the API takes them, the summary in the first.
+
+        ``resolve`` turns each attachment block into the block the API takes (a file
+        id or the data inline); the default refuses, for callers that send no files.
+        """
         payload: list[dict[str, Any]] = []
         for message in self.sent():
             if message.role == "user":
-                payload.append({"role": "user", "content": self._user_content(message, payload)})
+                content = [
+                    resolve(b) if is_attachment(b) else b
+                    for b in self._user_content(message, payload)
+                ]
+                payload.append({"role": "user", "content": content})
             else:
                 payload.append({"role": "assistant", "content": sendable_blocks(message.content)})
         return payload

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.attachments import FILE_MARK
+from claude_tui.core.conversation import Conversation, Message, attachments_of
 from claude_tui.core.events import Usage
 from claude_tui.core.pricing import Charge
 from claude_tui.core.usage import UsageRecord
@@ -26,7 +27,9 @@ def to_markdown(meta: dict[str, Any], conversation: Conversation) -> str:
     if conversation.system:
         lines += ["## System prompt", "", conversation.system, ""]
     for message in conversation.messages:
-        lines += [_heading(message), "", message.text.rstrip("\n"), ""]
+        files = [f"- {FILE_MARK}{a.describe()}" for a in attachments_of(message)]
+        lines += [_heading(message), "", *files, *([""] if files else [])]
+        lines += [message.text.rstrip("\n"), ""]
     return "\n".join(lines)
 
 

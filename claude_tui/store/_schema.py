@@ -255,6 +255,24 @@ def add_model_lists(conn: sqlite3.Connection) -> None:
     )
 
 
+def add_file_uploads(conn: sqlite3.Connection) -> None:
+    """Version 7: which file id each endpoint's Files API gave a file (by its sha256).
+
+    A file attached in any session is uploaded once per endpoint and referenced
+    by id ever after; a row whose file the API no longer has is deleted.
+    """
+    _run(
+        conn,
+        """CREATE TABLE file_uploads (
+            endpoint TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            file_id TEXT NOT NULL,
+            uploaded_at REAL NOT NULL,
+            PRIMARY KEY (endpoint, sha256)
+        )""",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
@@ -262,6 +280,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_session_rollups,
     add_calls_in_flight,
     add_model_lists,
+    add_file_uploads,
 ]
 
 

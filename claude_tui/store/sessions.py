@@ -17,6 +17,7 @@ from claude_tui.errors import NotFoundError, UsageError
 from claude_tui.store._connection import connect, write_transaction
 from claude_tui.store.ledger import Ledger
 from claude_tui.store.model_lists import ModelLists
+from claude_tui.store.uploads import Uploads
 
 TITLE_LENGTH = 60
 
@@ -79,6 +80,21 @@ class Store:
     def model_lists(self) -> ModelLists:
         """The models lists kept per endpoint, read and written on this connection."""
         return ModelLists(self._conn)
+
+    @property
+    def uploads(self) -> Uploads:
+        """The file ids the Files API gave, read and written on this connection."""
+        return Uploads(self._conn, self._clock)
+
+    def used_files(self, sha256s: Collection[str]) -> set[str]:
+        """Which of these files a saved message still carries (after a delete, say)."""
+        return {
+            sha
+            for sha in sha256s
+            if self._conn.execute(
+                "SELECT 1 FROM messages WHERE content LIKE ? LIMIT 1", (f"%{sha}%",)
+            ).fetchone()
+        }
 
     def close(self) -> None:
         """Release the connection; WAL content is checkpointed by SQLite."""

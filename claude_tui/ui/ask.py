@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -17,8 +17,13 @@ from claude_tui.ui.plain import print_plain
 INTERRUPTED_EXIT = 130
 
 
-def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
-    """One answer to stdout: rendered for a terminal, raw markdown for a pipe."""
+def run_ask(
+    config: Config, env: Mapping[str, str], question: str, files: Sequence[str] = ()
+) -> int:
+    """One answer to stdout: rendered for a terminal, raw markdown for a pipe.
+
+    ``files`` are checked before anything is sent; one that cannot go is one line.
+    """
     if not question.strip():
         raise UsageError('nothing to ask: claude-tui ask "question", or pipe the question in')
     console = Console(highlight=False)
@@ -28,6 +33,8 @@ def run_ask(config: Config, env: Mapping[str, str], question: str) -> int:
     with metered(env, errors) as tracker:
         chat = build_chat(config, env, store, tracker=tracker)
         try:
+            for path in files:
+                chat.attach(path)
             turn = chat.send(question)
         except ClaudeTuiError as exc:
             raise type(exc)(exc.message) from None  # without advice naming chat commands

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 
-from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.attachments import FILE_MARK
+from claude_tui.core.conversation import Conversation, Message, attachments_of
 from claude_tui.core.inert import inert
 from claude_tui.core.usage import Totals, format_usd
 from claude_tui.store import SessionInfo
@@ -28,7 +29,7 @@ STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; max-width: 62rem; margin: 2rem auto;
        padding: 0 1rem; color: #1d1f21; background: #fafafa; }
 h1 { font-size: 1.4rem; margin-bottom: 0.2rem; }
-.meta, .cost { color: #6a6f75; font-size: 0.85rem; }
+.meta, .cost, .file { color: #6a6f75; font-size: 0.85rem; }
 section { margin: 1.2rem 0; padding: 0.6rem 0.9rem; border-radius: 6px; }
 section.user { background: #e8f0fe; }
 section.assistant { background: #fff; border: 1px solid #e2e4e7; }
@@ -62,7 +63,11 @@ def session_html(
 
 def _message(message: Message, cost: Totals | None, look: Look) -> str:
     if message.role == "user":
-        return _section("user", "You", _pre(message.text))
+        files = "".join(
+            f'<p class="file">{html.escape(FILE_MARK + inert(a.describe()))}</p>'
+            for a in attachments_of(message)
+        )
+        return _section("user", "You", files + _pre(message.text))
     who = f"Claude ({inert(message.model or 'unknown model')})"
     if message.status != "complete":
         who += f" — {message.status}"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import Application
-from prompt_toolkit.completion import CompleteEvent, Completer, Completion
+from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 from prompt_toolkit.enums import EditingMode
 from prompt_toolkit.filters import vi_navigation_mode
@@ -28,9 +28,11 @@ from claude_tui.core.models import EFFORT_LEVELS
 from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.utf8 import is_utf8, repaired
 from claude_tui.errors import ClaudeTuiError
+from claude_tui.ui.attach_commands import dropped_file
 from claude_tui.ui.commands import split_command
 from claude_tui.ui.look import Look
 from claude_tui.ui.model_commands import THINKING_CHOICES
+from claude_tui.ui.sessions_view import file_line
 from claude_tui.ui.slash_commands import COMMANDS
 from claude_tui.ui.style import PROMPT
 from claude_tui.ui.turn_view import TurnView, error_line
@@ -122,6 +124,9 @@ class Repl:
             line = repaired(line)
             self.warn("bytes that are not UTF-8 were replaced with \N{REPLACEMENT CHARACTER}")
         parsed = split_command(line)
+        if parsed is None and (path := dropped_file(line)) is not None:
+            self._attach_dropped(path)
+            return
         if parsed is None:
             text = line[1:] if line.lstrip().startswith("//") else line
             self.run_turn(lambda: self.chat.send(text))
@@ -138,6 +143,19 @@ class Repl:
         except KeyboardInterrupt:
             self.console.print(f"[yellow]interrupted[/]: /{escape(name)} stopped", highlight=False)
         self._show_notices()
+
+    def _attach_dropped(self, path: str) -> None:
+        """A line that is only the path of an image or PDF: queue the file, send nothing."""
+        try:
+            attachment = self.chat.attach(path)
+        except ClaudeTuiError as exc:
+            self.error(str(exc))
+            return
+        self.console.print(file_line(attachment))
+        self.console.print(
+            "[dim]attached, not sent: type your question (/detach drops the file; "
+            "// before a path sends it as text)[/]"
+        )
 
     def run_turn(self, start: Callable[[], Turn]) -> TurnResult | None:
         """Start a turn and show it; a failure before it starts is one error line."""
@@ -218,6 +236,7 @@ class SlashCompleter(Completer):
 
     def __init__(self, repl: Repl) -> None:
         self._repl = repl
+        self._files = PathCompleter(expanduser=True)
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent
@@ -234,10 +253,17 @@ class SlashCompleter(Completer):
                         start_position=-len(text),
                         display_meta=command.summary,
                     )
+        elif name == "attach":
+            yield from self._paths(arg, complete_event)
         else:
             for choice in self._choices(name):
                 if choice.startswith(arg):
                     yield Completion(choice, start_position=-len(arg))
+
+    def _paths(self, arg: str, event: CompleteEvent) -> Iterable[Completion]:
+        """File names for /attach, completing the last path typed."""
+        word = arg.rsplit(" ", 1)[-1]
+        yield from self._files.get_completions(Document(word, len(word)), event)
 
     def _choices(self, command: str) -> list[str]:
         """What may follow ``/command``, from what is known without asking the network."""

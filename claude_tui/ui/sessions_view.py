@@ -14,7 +14,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from claude_tui.core.conversation import Conversation
+from claude_tui.core.attachments import FILE_MARK, Attachment
+from claude_tui.core.conversation import Conversation, attachments_of
 from claude_tui.core.inert import inert
 from claude_tui.core.usage import Totals
 from claude_tui.store import SearchHit, SessionInfo
@@ -145,6 +146,8 @@ def replay(console: Console, conversation: Conversation, look: Look, exchanges: 
         text = _clipped(message.text) if exchanges else message.text
         if message.role == "user":
             console.print(Text(PROMPT, style="bold cyan").append(inert(text)))
+            for attachment in attachments_of(message):
+                console.print(file_line(attachment))
         else:
             render_markdown(console, text, look)
             if message.status != "complete":
@@ -174,6 +177,11 @@ def _clipped(text: str) -> str:
 
 def _lines(text: str) -> int:
     return text.count("\n") + 1
+
+
+def file_line(attachment: Attachment) -> Text:
+    """One dim, inert line for an attached file: name, kind, pages or pixels, size."""
+    return Text("  " + FILE_MARK + inert(attachment.describe()), style="dim")
 
 
 def history_lines(conversation: Conversation) -> list[Text]:

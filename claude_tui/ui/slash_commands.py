@@ -23,7 +23,7 @@ from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
-from claude_tui.ui import model_commands
+from claude_tui.ui import attach_commands, model_commands
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard, copy_with_tool
 from claude_tui.ui.commands import CommandContext, Registry
 from claude_tui.ui.cost_view import notes, totals_table
@@ -52,6 +52,10 @@ def _help(repl: CommandContext, _: str) -> None:
 COMMANDS.command("model", "list models and what they take, or switch to ID", "[--force] [ID]")(
     model_commands.model
 )
+COMMANDS.command("attach", "queue files for the next message (alone: list them)", "[PATH…]")(
+    attach_commands.attach
+)
+COMMANDS.command("detach", "drop queued file N, or all", "[N]")(attach_commands.detach)
 COMMANDS.command("think", "show or set thinking: off, adaptive or a token budget", "[MODE]")(
     model_commands.think
 )
