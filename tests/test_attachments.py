@@ -139,6 +139,9 @@ def test_attach_in_the_chat_with_quotes_tilde_and_detach(
         terminal.wait_for("You said: what is in it?")
         content = _messages(api)[-1].body["messages"][0]["content"]
         assert [b["type"] for b in content] == ["image", "text"]
+        terminal.type("/context")
+        terminal.press("enter")
+        terminal.wait_for("1 attached file(s) ≈")
     finally:
         terminal.close()
 

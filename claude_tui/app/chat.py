@@ -368,7 +368,7 @@ class Chat:
         ask = {"role": "user", "content": [{"type": "text", "text": CONTINUE_ASK}]}
 
         def build() -> ChatRequest:
-            return self.request_for([*self.conversation.for_api(self._resolve), ask])
+            return self.request_for([*self.conversation.for_api(self.resolve), ask])
 
         return Turn(self, build(), self._clock, sent_tokens, continues=cut, rebuild=build)
 
@@ -583,7 +583,7 @@ class Chat:
         key += (conversation.system, id(messages[-1]) if messages else None)
         if self._counted is not None and self._counted[0] == key:
             return self._counted[1]
-        payload = conversation.for_api()
+        payload = conversation.for_api(self.resolve)
         if not payload:
             return None
         if payload[-1]["role"] == "assistant":  # as when the next message is typed
@@ -673,7 +673,8 @@ class Chat:
                 " (/detach drops queued ones, /clear starts afresh)",
             )
 
-    def _resolve(self, block: dict[str, Any]) -> dict[str, Any]:
+    def resolve(self, block: dict[str, Any]) -> dict[str, Any]:
+        """The API's block for an attachment block (uploading the file if need be)."""
         if self.attachments is None:
             return refuse_files(block)
         return self.attachments.resolve(block)
@@ -682,7 +683,7 @@ class Chat:
         sent_tokens = self._fit_context()
 
         def build() -> ChatRequest:
-            return self.request_for(self.conversation.for_api(self._resolve))
+            return self.request_for(self.conversation.for_api(self.resolve))
 
         return Turn(self, build(), self._clock, sent_tokens, rebuild=build)
 

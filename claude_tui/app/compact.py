@@ -49,7 +49,7 @@ def compact(chat: Chat, instructions: str = "") -> Compacted:
 
 
 def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
-    messages = older.for_api()
+    messages = older.for_api(chat.resolve)
     if messages and messages[-1]["role"] == "user":
         messages.pop()  # an unanswered question has nothing to summarise yet
     if not messages:

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from claude_tui.app.compact import compact
 from claude_tui.app.meter import local_day
+from claude_tui.core.conversation import attachments_of
 from claude_tui.core.inert import inert
 from claude_tui.core.models import effort_refusal
 from claude_tui.core.tokens import estimate_text
@@ -252,6 +253,10 @@ def _context(repl: CommandContext, _: str) -> None:
         f"{chat.context_window() - limit:,} kept for the answer "
         f"(answers may take up to {chat.answer_room():,})[/]",
     ]
+    files = [a for m in chat.conversation.sent() for a in attachments_of(m)]
+    if files:
+        share = chat.budget.calibration.apply(sum(a.tokens for a in files))
+        lines.append(f"[dim]{len(files)} attached file(s) ≈ {share:,} tokens of it[/]")
     held_back = chat.conversation.start
     if held_back:
         how = "summarised by /compact" if chat.conversation.summary else "no longer sent"
