@@ -16,6 +16,8 @@ import sys
 import termios
 from collections.abc import Mapping
 
+from claude_tui.ui.keyboard import owns_terminal
+
 QUERY = b"\x1b]11;?\x1b\\\x1b[c"
 TIMEOUT_S = 0.25
 _COLOUR = re.compile(rb"\]11;rgb:([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})/([0-9a-fA-F]{1,4})")
@@ -64,11 +66,15 @@ def ask_terminal(fd_in: int, fd_out: int, timeout: float = TIMEOUT_S) -> bytes:
 @functools.cache
 def terminal_background() -> str | None:
     """The background of the terminal this process runs in, asked once; None if unknown."""
-    dumb = os.environ.get("TERM", "dumb") == "dumb"
-    if dumb or not (sys.stdin.isatty() and sys.stdout.isatty()):
-        return background_from_env(os.environ)
     try:
-        reply = ask_terminal(sys.stdin.fileno(), sys.stdout.fileno())
+        fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # closed or replaced streams
+        return background_from_env(os.environ)
+    dumb = os.environ.get("TERM", "dumb") == "dumb"
+    if dumb or not owns_terminal(fd_in) or not os.isatty(fd_out):
+        return background_from_env(os.environ)  # a background job must not touch the tty
+    try:
+        reply = ask_terminal(fd_in, fd_out)
     except (OSError, termios.error):
         reply = b""
     return background_from(reply) or background_from_env(os.environ)

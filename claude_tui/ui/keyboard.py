@@ -43,16 +43,24 @@ def echo_off(fd: int | None) -> Iterator[None]:
             signal.signal(signum, handler)  # type: ignore[arg-type]
 
 
-def _attributes(fd: int | None) -> Attributes | None:
-    """The tty's settings, if it is ours to change: a background job (``ask … &``) that
-    set them would be stopped by SIGTTOU, and another terminal is not ours at all."""
+def owns_terminal(fd: int | None) -> bool:
+    """Whether ``fd`` is a tty this process may change and read: a background job
+    (``ask … &``) that did would be stopped by SIGTTOU or SIGTTIN."""
     if fd is None or not os.isatty(fd):
+        return False
+    try:
+        return os.tcgetpgrp(fd) == os.getpgrp()
+    except OSError:
+        return False
+
+
+def _attributes(fd: int | None) -> Attributes | None:
+    """The tty's settings, if it is ours to change (see :func:`owns_terminal`)."""
+    if not owns_terminal(fd):
         return None
     try:
-        if os.tcgetpgrp(fd) != os.getpgrp():
-            return None
-        return termios.tcgetattr(fd)
-    except (OSError, termios.error):
+        return termios.tcgetattr(fd)  # type: ignore[arg-type]
+    except termios.error:
         return None
 
 
