@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -216,15 +216,24 @@ def ask(
             "--attach", "-a", help="A file to send with the question: image, PDF or text."
         ),
     ] = None,
+    web: Annotated[
+        bool, typer.Option("--web", help="Let the model search and fetch the web, with sources.")
+    ] = False,
 ) -> None:
     """Ask one question and stream the answer to stdout (plain text when piped)."""
     with _friendly_errors():
         text = " ".join(question or [])
-        raise typer.Exit(_ask(ctx.obj, text, role, attach or [], model=model, system=system))
+        files = attach or []
+        raise typer.Exit(_ask(ctx.obj, text, role, files, web, model=model, system=system))
 
 
 def _ask(
-    options: Options, text: str, role: str | None, files: list[str], **overrides: object
+    options: Options,
+    text: str,
+    role: str | None,
+    files: list[str],
+    web: bool = False,
+    **overrides: object,
 ) -> int:
     """A question from the arguments, from a pipe, or both (the piped text after it).
 
@@ -233,6 +242,8 @@ def _ask(
     from claude_tui.ui.ask import run_ask
 
     config = options.load(role, **overrides)
+    if web:
+        config = replace(config, web=replace(config.web, enabled=True))
     piped = "" if sys.stdin.isatty() else _read_stdin()
     question = "\n\n".join(part for part in (text, piped) if part.strip())
     template = config.roles.get(role or options.role or "")

@@ -13,7 +13,7 @@ import re
 import shlex
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from claude_tui.core.models import EFFORT_LEVELS
 from claude_tui.core.pricing import RATE_KEYS, ModelPrice, PriceError, Rates, parse_model_price
 from claude_tui.core.redact import looks_like_key, redact
 from claude_tui.core.utf8 import is_utf8
+from claude_tui.core.web import WebSettings
 from claude_tui.errors import ConfigError
 
 Check = Callable[[Any], Any]
@@ -172,6 +173,48 @@ def _budget(value: Any) -> Budget:
     return Budget(**amounts)
 
 
+def _web(value: Any) -> WebSettings:
+    if isinstance(value, WebSettings):
+        return value
+    if not isinstance(value, dict):
+        raise _Invalid("a table with search, fetch, max_uses and the domain lists")
+    names = [f"web.{f.name}" for f in fields(WebSettings)]
+    settings: dict[str, Any] = {}
+    for key, entry in value.items():
+        if f"web.{key}" not in names:
+            raise _InvalidEntry(_unknown(f"web.{key}", names), (key,))
+        settings[key] = _web_entry(key, entry)
+    if settings.get("allowed_domains") and settings.get("blocked_domains"):
+        raise _InvalidEntry(
+            "web.allowed_domains and web.blocked_domains cannot both be set (the API takes one)",
+            ("blocked_domains",),
+        )
+    return WebSettings(**settings)
+
+
+def _web_entry(key: str, entry: Any) -> Any:
+    if key in ("enabled", "search", "fetch"):
+        if not isinstance(entry, bool):
+            raise _InvalidEntry(f"web.{key} must be true or false, got {entry!r}", (key,))
+        return entry
+    if key == "max_uses":
+        if isinstance(entry, bool) or not isinstance(entry, int) or not 1 <= entry <= 50:
+            raise _InvalidEntry(
+                f"web.max_uses must be an integer from 1 to 50, got {entry!r}", (key,)
+            )
+        return entry
+    if key == "user_location":
+        known = {"city", "region", "country", "timezone"}
+        if not isinstance(entry, dict) or not set(entry) <= known:
+            raise _InvalidEntry(
+                "web.user_location takes city, region, country and timezone", (key,)
+            )
+        return {k: str(v) for k, v in entry.items()}
+    if not isinstance(entry, list) or not all(isinstance(d, str) and d.strip() for d in entry):
+        raise _InvalidEntry(f"web.{key} must be a list of domains", (key,))
+    return tuple(entry)
+
+
 @dataclass(frozen=True)
 class Role:
     """A saved prompt: a system prompt and perhaps a model and an effort level, by name.
@@ -183,6 +226,7 @@ class Role:
     system: str | None = None
     model: str | None = None
     effort: str | None = None
+    web: bool | None = None
 
     @property
     def template(self) -> bool:
@@ -193,7 +237,7 @@ class Role:
 INPUT_SLOT = "{{input}}"
 
 
-def role_settings(config: Config, name: str) -> dict[str, str]:
+def role_settings(config: Config, name: str) -> dict[str, Any]:
     """What role ``name`` sets (its system prompt unless it is a template, model, effort)."""
     role = config.roles.get(name)
     if role is None:
@@ -203,6 +247,7 @@ def role_settings(config: Config, name: str) -> dict[str, str]:
         "system": None if role.template else role.system,
         "model": role.model,
         "effort": role.effort,
+        "web": None if role.web is None else replace(config.web, enabled=role.web),
     }
     return {key: value for key, value in settings.items() if value is not None}
 
@@ -220,6 +265,10 @@ def _role(name: str, entry: Any) -> Role:
     for key, text in entry.items():
         if f"roles.{name}.{key}" not in allowed:
             raise _InvalidEntry(_unknown(f"roles.{name}.{key}", allowed), (name, key))
+        if key == "web":
+            if not isinstance(text, bool):
+                raise _InvalidEntry(f"roles.{name}.web must be true or false", (name, key))
+            continue
         if not isinstance(text, str) or not text.strip() or not is_utf8(text):
             raise _InvalidEntry(f"roles.{name}.{key} must be non-empty text", (name, key))
         if key == "effort" and text not in EFFORT_LEVELS:
@@ -352,6 +401,14 @@ class Config:
             'How files go to the API: "upload" once with the Files API and by id after, '
             'or "inline" in every request (for gateways without the Files API).',
             _text(choices=("upload", "inline")),
+        ),
+    )
+    web: WebSettings = field(
+        default_factory=WebSettings,
+        metadata=_doc(
+            "What /web on and ask --web offer: web search and fetch (server tools), "
+            "searches per request, and allowed or blocked domains.",
+            _web,
         ),
     )
     budget: Budget = field(
@@ -542,7 +599,7 @@ def _shown(value: Any) -> str:
     return repr(value)
 
 
-TABLES = ("budget", "pricing", "roles")
+TABLES = ("budget", "pricing", "roles", "web")
 EXAMPLE_TABLES = {
     "budget": [
         "[budget]",
@@ -557,6 +614,15 @@ EXAMPLE_TABLES = {
         'effort = "high"',
         "[roles.fr]",
         'system = "Translate into French, keeping the formatting: {{input}}"',
+    ],
+    "web": [
+        "[web]",
+        "enabled = false  # true: chats start with the web on (/web off turns it off)",
+        "search = true",
+        "fetch = true",
+        "max_uses = 5",
+        '# allowed_domains = ["docs.python.org"]   # or blocked_domains, not both',
+        '# user_location = { city = "Lyon", country = "FR" }',
     ],
     "pricing": ['[pricing."claude-sonnet-5-5"]']
     + [f"{key} = {value}" for key, value in zip(RATE_KEYS, (2, 2.5, 4, 0.1, 10), strict=True)],
@@ -577,9 +643,15 @@ def config_to_toml(config: Config) -> str:
         lines.append(f"# {f.name} =" if value is None else _toml_line(f.name, value))
     if config.pricing:
         lines += ["", _toml({"pricing": _price_tables(config.pricing)}).rstrip("\n")]
+    web = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(config.web).items()}
+    lines += [
+        "",
+        _toml({"web": {k: v for k, v in web.items() if v not in ((), [], {})}}).rstrip("\n"),
+    ]
     if config.roles:
         roles = {
-            name: {k: v for k, v in asdict(r).items() if v} for name, r in config.roles.items()
+            name: {k: v for k, v in asdict(r).items() if v is not None}
+            for name, r in config.roles.items()
         }
         lines += ["", _toml({"roles": roles}).rstrip("\n")]
     return "\n".join(lines) + "\n"

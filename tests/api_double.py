@@ -21,6 +21,7 @@ import email.policy
 import hashlib
 import itertools
 import json
+import re
 import select
 import socket
 import socketserver
@@ -126,6 +127,18 @@ DEFAULT_MODELS: tuple[dict[str, Any], ...] = (
 
 
 @dataclass(frozen=True)
+class WebStep:
+    """One server tool call in a scripted answer: a search (with results or an error
+    code) or a fetch of ``query`` as a URL, whose page text is ``page``."""
+
+    query: str
+    results: tuple[tuple[str, str, str], ...] = ()  # (title, url, page age)
+    error: str | None = None  # a web_search_tool_result error code
+    fetch: bool = False
+    page: str = "The page's text."
+
+
+@dataclass(frozen=True)
 class Reply:
     """One scripted answer to POST /v1/messages.
 
@@ -157,6 +170,11 @@ class Reply:
     # Rate-limit allowances sent as anthropic-ratelimit-* headers: (kind, limit, remaining,
     # seconds to reset). The double then refuses, with a 429, a request they do not allow.
     headroom: tuple[tuple[str, int, int, float], ...] = ()
+    # A server-tool turn: text before the calls, the calls, then cited sentences, each
+    # (text, step, result) citing a search result, before ``text``.
+    preamble: str = ""
+    web: tuple[WebStep, ...] = ()
+    cited: tuple[tuple[str, int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +217,7 @@ class ApiDouble:
         self._default = default
         self.requests: list[RecordedRequest] = []
         self.billed: list[Billed] = []  # appended under the lock, from handler threads
+        self.answers: dict[str, list[dict[str, Any]]] = {}  # content streamed, by message id
         # Answers a message when nothing is scripted (None: the default or the echo).
         self.responder: Callable[[dict[str, Any]], Reply | None] | None = None
         self.models: list[dict[str, Any]] = copy.deepcopy(list(DEFAULT_MODELS))
@@ -207,6 +226,7 @@ class ApiDouble:
         self.count_scale = 1.0  # count_tokens answers this times its usual count
         self.files: dict[str, UploadedFile] = {}  # what POST /v1/files received, by id
         self.files_status = 200  # another status: a gateway without the Files API
+        self.web_enabled = True  # False: an organisation whose admin turned web search off
         self._stopping = threading.Event()
         self._allowed: dict[str, tuple[int, float]] = {}  # kind: (remaining, reset at)
         self._queue: deque[Reply] = deque()
@@ -454,14 +474,17 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(400, "invalid_request_error", "the body must be a JSON object")
         elif body.get("model") not in models:
             self._send_error(404, "not_found_error", f"model: {body.get('model')}")
-        elif (problem := shape_problem(body.get("messages"))) is not None:
+        elif (problem := shape_problem(body.get("messages"), bool(body.get("tools")))) is not None:
             self._send_error(400, "invalid_request_error", problem)
         elif path.endswith("/count_tokens"):
             counted = round(_count_tokens(body) * self.server.double.count_scale)
             self._send_json(200, {"input_tokens": counted})
-        elif (problem := settings_problem(body, models[body["model"]])) is not None or (
-            problem := files_problem(body, models[body["model"]], self.server.double)
-        ) is not None:
+        elif (
+            (problem := tools_problem(body, models[body["model"]], self.server.double)) is not None
+            or (problem := settings_problem(body, models[body["model"]])) is not None
+            or (problem := files_problem(body, models[body["model"]], self.server.double))
+            is not None
+        ):
             self._send_error(400, "invalid_request_error", problem)
         elif (wait := self.server.double._over_limit(body)) is not None:
             self._send_error(429, *ERRORS[429], retry_after=wait)
@@ -480,6 +503,9 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         message_id = self.server.double._next_id("msg")
+        self.server.double.answers[message_id] = _message(reply, body["model"], message_id)[
+            "content"
+        ]
         if body.get("stream"):
             billed = Billed(self.request_id, message_id, _last_user_text(body))
             self._stream(reply, _stream_events(reply, body["model"], message_id), billed)
@@ -569,8 +595,12 @@ class _Handler(BaseHTTPRequestHandler):
             return True
 
 
-def shape_problem(messages: Any) -> str | None:
-    """What the real API would reject in a messages list, in its words; None if it is valid."""
+def shape_problem(messages: Any, tools: bool = False) -> str | None:
+    """What the real API would reject in a messages list, in its words; None if it is valid.
+
+    With ``tools``, a final assistant turn holding server tool blocks is a paused turn
+    sent back to go on, which the API takes.
+    """
     if not isinstance(messages, list) or not messages:
         return "messages: at least one message is required"
     for index, message in enumerate(messages):
@@ -580,8 +610,31 @@ def shape_problem(messages: Any) -> str | None:
         problem = _content_problem(message.get("content"))
         if problem is not None:
             return f"messages.{index}.content: {problem}"
-    if messages[-1]["role"] != "user":
+    if messages[-1]["role"] != "user" and not (tools and _has_server_blocks(messages[-1])):
         return "the final message must be a user message"
+    return None
+
+
+TOOL_TYPE = re.compile(r"^(web_search|web_fetch)_(\d{8})$")
+
+
+def tools_problem(body: dict[str, Any], model: dict[str, Any], double: ApiDouble) -> str | None:
+    """What the API refuses in the server tools: unknown versions, both domain lists,
+    a model without server tools, an organisation with web search off."""
+    tools = body.get("tools")
+    if tools is None:
+        return None
+    server = (model.get("capabilities") or {}).get("server_tools", {"supported": True})
+    for n, tool in enumerate(tools):
+        found = TOOL_TYPE.match(str(tool.get("type")))
+        if found is None or tool.get("name") != found[1]:
+            return f"tools.{n}: Input tag '{tool.get('type')}' does not match any expected tag"
+        if "allowed_domains" in tool and "blocked_domains" in tool:
+            return f"tools.{n}: Cannot specify both allowed_domains and blocked_domains"
+        if not server.get("supported"):
+            return f"tools.{n}: {model['id']} does not support the {found[1]} tool"
+        if not double.web_enabled:
+            return "Web search is disabled for this organization"
     return None
 
 
@@ -740,6 +793,13 @@ def _content_problem(content: Any) -> str | None:
     return None
 
 
+def _has_server_blocks(message: dict[str, Any]) -> bool:
+    content = message.get("content")
+    return isinstance(content, list) and any(
+        isinstance(b, dict) and b.get("type") == "server_tool_use" for b in content
+    )
+
+
 BLOCK_TYPES = frozenset(
     {"text", "image", "document", "thinking", "redacted_thinking", "tool_use", "tool_result"}
     | {"server_tool_use", "web_search_tool_result", "web_fetch_tool_result"}
@@ -749,13 +809,17 @@ BLOCK_TYPES = frozenset(
 def _stream_events(reply: Reply, model: str, message_id: str) -> Iterator[SseEvent]:
     """The SSE events of one answer, cut short before ``reply.fault`` if there is one."""
     start = _message(reply, model, message_id)
+    content = start["content"]
     start.update(content=[], stop_reason=None)
     start["usage"]["output_tokens"] = 1
     yield "message_start", {"type": "message_start", "message": start}
     yield "ping", {"type": "ping"}
     if reply.thinking is not None:
         yield from _thinking_events(reply.thinking, reply.chunk)
-    index = 0 if reply.thinking is None else 1
+    first = 0 if reply.thinking is None else 1
+    for index, block in enumerate(content[first:-1], start=first):
+        yield from _block_events(index, block, reply.chunk)
+    index = len(content) - 1
     yield _block_start(index, {"type": "text", "text": ""})
     pieces = _pieces(reply.text, reply.chunk)
     for piece in pieces[: reply.fault_after] if reply.fault else pieces:
@@ -767,6 +831,77 @@ def _stream_events(reply: Reply, model: str, message_id: str) -> Iterator[SseEve
     delta = {"stop_reason": reply.stop_reason, "stop_sequence": None}
     yield "message_delta", {"type": "message_delta", "delta": delta, "usage": usage}
     yield "message_stop", {"type": "message_stop"}
+
+
+def _block_events(index: int, block: dict[str, Any], chunk: int) -> Iterator[SseEvent]:
+    """A complete block as the API streams it: text and tool input in pieces."""
+    kind = block["type"]
+    if kind == "text":
+        opening = {"type": "text", "text": ""}
+        if "citations" in block:
+            opening["citations"] = []
+        yield _block_start(index, opening)
+        for citation in block.get("citations", []):
+            yield _block_delta(index, {"type": "citations_delta", "citation": citation})
+        for piece in _pieces(block["text"], chunk):
+            yield _block_delta(index, {"type": "text_delta", "text": piece})
+    elif kind == "server_tool_use":
+        yield _block_start(index, {**block, "input": {}})
+        for piece in _pieces(json.dumps(block["input"]), chunk):
+            yield _block_delta(index, {"type": "input_json_delta", "partial_json": piece})
+    else:
+        yield _block_start(index, block)
+    yield "content_block_stop", {"type": "content_block_stop", "index": index}
+
+
+def _web_blocks(reply: Reply, message_id: str) -> list[dict[str, Any]]:
+    """The blocks of a server-tool turn: preamble, each call and its result, cited text."""
+    blocks: list[dict[str, Any]] = []
+    if reply.preamble:
+        blocks.append({"type": "text", "text": reply.preamble})
+    for number, step in enumerate(reply.web):
+        tool_id = f"srvtoolu_{message_id}_{number}"
+        name, key = ("web_fetch", "url") if step.fetch else ("web_search", "query")
+        blocks.append(
+            {"type": "server_tool_use", "id": tool_id, "name": name, "input": {key: step.query}}
+        )
+        blocks.append(_tool_result(step, tool_id))
+    for text, step, result in reply.cited:
+        title, url, _ = reply.web[step].results[result]
+        citation = {
+            "type": "web_search_result_location",
+            "url": url,
+            "title": title,
+            "encrypted_index": f"enc_{step}_{result}",
+            "cited_text": text[:40],
+        }
+        blocks.append({"type": "text", "text": text, "citations": [citation]})
+    return blocks
+
+
+def _tool_result(step: WebStep, tool_id: str) -> dict[str, Any]:
+    if step.fetch:
+        document = {
+            "type": "document",
+            "source": {"type": "text", "media_type": "text/plain", "data": step.page},
+            "title": step.query,
+        }
+        content: Any = {"type": "web_fetch_result", "url": step.query, "content": document}
+        return {"type": "web_fetch_tool_result", "tool_use_id": tool_id, "content": content}
+    if step.error is not None:
+        content = {"type": "web_search_tool_result_error", "error_code": step.error}
+    else:
+        content = [
+            {
+                "type": "web_search_result",
+                "title": title,
+                "url": url,
+                "page_age": age,
+                "encrypted_content": "enc_" + hashlib.sha256(url.encode()).hexdigest()[:16],
+            }
+            for title, url, age in step.results
+        ]
+    return {"type": "web_search_tool_result", "tool_use_id": tool_id, "content": content}
 
 
 def _thinking_events(thinking: str, chunk: int) -> Iterator[SseEvent]:
@@ -795,6 +930,7 @@ def _message(reply: Reply, model: str, message_id: str) -> dict[str, Any]:
     if reply.thinking is not None:
         signature = _signature(reply.thinking)
         content.append({"type": "thinking", "thinking": reply.thinking, "signature": signature})
+    content += _web_blocks(reply, message_id)
     content.append({"type": "text", "text": reply.text})
     return {
         "id": message_id,
@@ -819,6 +955,10 @@ def _usage(reply: Reply) -> dict[str, Any]:
             "ephemeral_1h_input_tokens": reply.cache_write_1h,
         },
         "output_tokens": output,
+        "server_tool_use": {
+            "web_search_requests": sum(1 for step in reply.web if not step.fetch),
+            "web_fetch_requests": sum(1 for step in reply.web if step.fetch),
+        },
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import struct
 import sys
 import zlib
@@ -18,6 +19,8 @@ from claude_tui.app.attachments import Attachments
 from claude_tui.core.attachments import image_size, pdf_pages, sniff
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
+from claude_tui.ui.attach_commands import dropped_file
+from claude_tui.ui.model_commands import parse_thinking
 from tests.api_double import ApiDouble
 from tests.terminal import Terminal
 from tests.test_cli import _run
@@ -243,7 +246,10 @@ def test_a_model_that_cannot_read_the_file_gets_nothing(api: ApiDouble, tmp_path
         (lambda d: d, "is a folder: attach the files in it one by one"),
         (lambda d: Path("/dev/zero"), "/dev/zero is a device or a pipe, not a file"),
         (lambda d: _write(d, "blob.bin", b"\x00\x01\x02\xff" * 10), "not an image (PNG, JPEG"),
-        (lambda d: _sparse(d / "big.pdf", 40 * 1024 * 1024), "big.pdf: 40 MB, more than the 32 MB a request takes"),
+        (
+            lambda d: _sparse(d / "big.pdf", 40 * 1024 * 1024),
+            "big.pdf: 40 MB, more than the 32 MB a request takes",
+        ),
         (lambda d: _write(d, "long.pdf", pdf(601)), "long.pdf: 601 pages, more than the 600"),
     ],
 )
@@ -338,3 +344,54 @@ def test_the_context_estimate_counts_files(api: ApiDouble, tmp_path: Path) -> No
     assert (image.tokens, paper.tokens) == (3278, 4000)
     list(chat.send("both"))
     assert chat.context_tokens() > 7000
+
+
+def test_an_imported_attachment_cannot_name_a_path(
+    app_env: dict[str, str], api: ApiDouble, tmp_path: Path
+) -> None:
+    """A session file whose attachment 'sha256' is a path is refused whole, in one line."""
+    secret = _write(tmp_path, "secret.txt", b"do not send")
+    block = {"type": "attachment", "sha256": str(secret), "name": "x", "kind": "text"}
+    block |= {"media_type": "text/plain", "size": 3, "tokens": 1}
+    document = {
+        "format": "claude-tui-session",
+        "version": 1,
+        "session": {"id": "s1", "title": "t", "model": "claude-sonnet-5-5"},
+        "messages": [
+            {"role": "user", "content": [block, {"type": "text", "text": "hi"}],
+             "status": "complete", "model": None, "stop_reason": None},
+        ],
+    }  # fmt: skip
+    path = _write(tmp_path, "evil.json", json.dumps(document).encode())
+    done = _run(app_env, "sessions", "import", str(path))
+    assert done.returncode != 0 and len(done.stderr.splitlines()) == 1
+    assert "attachment without a valid sha256" in done.stderr
+
+
+def test_odd_input_is_one_line_never_a_traceback(api: ApiDouble, tmp_path: Path) -> None:
+    """~nobody, a corrupt image, a 0x0 image and superscript digits: each a usage error."""
+    chat = _chat(api, tmp_path)
+    assert dropped_file("~nobody-zz9/x.png") is None
+    corrupt = png(9000, 9000)[:40] + b"\x00" * 100
+    zero = png(1, 1).replace(struct.pack(">II", 1, 1), struct.pack(">II", 0, 0), 1)
+    for path in (
+        "~nobody-zz9/x.png",
+        _write(tmp_path, "c.png", corrupt),
+        _write(tmp_path, "z.png", zero),
+    ):
+        with pytest.raises(UsageError):
+            chat.attach(str(path))
+    with pytest.raises(UsageError):
+        parse_thinking("²")
+    assert not list((tmp_path / "kept").glob("*"))  # nothing refused is kept
+
+
+def test_a_detached_file_leaves_nothing_behind(api: ApiDouble, tmp_path: Path) -> None:
+    """Files are kept on disk only once a message carries them."""
+    chat = _chat(api, tmp_path)
+    chat.attach(str(_write(tmp_path, "a.png", png(4, 4))))
+    chat.attachments.detach(None)  # type: ignore[union-attr]
+    assert not (tmp_path / "kept").exists()
+    chat.attach(str(_write(tmp_path, "b.png", png(5, 5))))
+    list(chat.send("now"))
+    assert len(list((tmp_path / "kept").iterdir())) == 1

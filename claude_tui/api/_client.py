@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from claude_tui.api._convert import events_from_sdk
 from claude_tui.api._errors import translate
 from claude_tui.api._retry import retry_reason, retry_wait
+from claude_tui.api._tools import web_tools
 from claude_tui.core.events import HeadroomSeen, Retrying, StreamEvent
 from claude_tui.core.ratelimits import headroom_from
 from claude_tui.core.request import ChatRequest
@@ -210,6 +211,8 @@ def _request_kwargs(request: ChatRequest) -> dict[str, Any]:
         kwargs["thinking"] = thinking
     if request.effort:
         kwargs["output_config"] = {"effort": request.effort}
+    if request.web is not None:
+        kwargs["tools"] = web_tools(request.web)
     return kwargs
 
 

@@ -8,6 +8,8 @@ from typing import Any
 from claude_tui.core.events import (
     BlockStart,
     BlockStop,
+    CitationDelta,
+    InputJsonDelta,
     MessageStart,
     SignatureDelta,
     Stop,
@@ -32,12 +34,17 @@ def usage_from_sdk(usage: Any, previous: Usage | None = None) -> Usage:
         write_5m, write_1h = usage.cache_creation_input_tokens, 0
     else:
         write_5m, write_1h = base.cache_write_5m, base.cache_write_1h
+    tools = getattr(usage, "server_tool_use", None)
     return Usage(
         input_tokens=_or(usage.input_tokens, base.input_tokens),
         output_tokens=_or(usage.output_tokens, base.output_tokens),
         cache_write_5m=write_5m,
         cache_write_1h=write_1h,
         cache_read=_or(getattr(usage, "cache_read_input_tokens", None), base.cache_read),
+        web_search_requests=_or(
+            getattr(tools, "web_search_requests", None), base.web_search_requests
+        ),
+        web_fetch_requests=_or(getattr(tools, "web_fetch_requests", None), base.web_fetch_requests),
     )
 
 
@@ -88,4 +95,8 @@ def _delta(index: int, delta: Any) -> StreamEvent | None:
         return ThinkingDelta(index, delta.thinking)
     if delta.type == "signature_delta":
         return SignatureDelta(index, delta.signature)
+    if delta.type == "input_json_delta":
+        return InputJsonDelta(index, delta.partial_json)
+    if delta.type == "citations_delta":
+        return CitationDelta(index, delta.citation.to_dict(mode="json", exclude_none=True))
     return None

@@ -9,6 +9,7 @@ unwrapped ``httpx2`` error. Both halves are handled here.
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
 from claude_tui import errors
@@ -65,11 +66,20 @@ def _short(exc: BaseException) -> str:
     return text[:120]
 
 
+WEB_OFF = re.compile(r"web (search|fetch)[^.]*\b(disabled|not enabled|turned off)", re.I)
+
+
 def _status(exc: Any, context: dict[str, Any]) -> errors.ClaudeTuiError:
     status = exc.status_code
     message = exc.api_message or exc.message
     if status == 401:
         return errors.AuthError(f"the API key was rejected (401): check {context['key_env']}")
+    if status in (400, 403) and WEB_OFF.search(message):
+        return errors.AccessDeniedError(
+            f"web search is turned off for your organisation ({status}); an admin can turn it "
+            "on in the Console",
+            "; /web off sends without it",
+        )
     if status == 403:
         return errors.AccessDeniedError(f"permission denied (403): {message}")
     if status == 404:

@@ -1,6 +1,6 @@
 """Wires the pieces for one chat: conversation, API client, clock."""
 
-from claude_tui.app.chat import Chat, ChatSettings, StreamingApi, Turn, TurnResult
+from claude_tui.app.chat import Chat, ChatSettings, StreamingApi, Turn, TurnResult, paused
 from claude_tui.app.wiring import build_chat, open_store, open_tracker
 
 __all__ = [
@@ -12,4 +12,5 @@ __all__ = [
     "build_chat",
     "open_store",
     "open_tracker",
+    "paused",
 ]

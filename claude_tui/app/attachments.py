@@ -32,6 +32,7 @@ from claude_tui.core.attachments import (
     human_size,
     image_size,
     image_tokens,
+    is_sha256,
     looks_like_text,
     pdf_pages,
     sniff,
@@ -77,13 +78,18 @@ class Attachments:
         self._uploads = uploads
         self._notify = notify
         self._sent: dict[str, dict[str, Any]] = {}  # sha256: the API block, this process
+        self._unsaved: dict[str, bytes] = {}  # queued files' bytes, kept once they are sent
 
     def attach(
         self, path: str, *, text_room: int, max_pages: int, images_before: int
     ) -> Attachment:
-        """Read ``path``, keep its bytes and queue it for the next message."""
+        """Read and check ``path`` and queue it for the next message."""
         many = images_before + sum(a.kind == "image" for a in self.queued) >= MANY_IMAGES
-        attachment = self.read(Path(path).expanduser(), text_room, max_pages, many)
+        try:
+            where = Path(path).expanduser()
+        except RuntimeError:  # ~someone who does not exist
+            raise UsageError(f"{inert(path)}: no such user's home folder") from None
+        attachment = self.read(where, text_room, max_pages, many)
         self.queued.append(attachment)
         return attachment
 
@@ -91,15 +97,35 @@ class Attachments:
         """Drop queued file ``number`` (from 1), or all of them; what was dropped."""
         if number is None:
             dropped, self.queued = self.queued, []
-            return dropped
-        if not 1 <= number <= len(self.queued):
+        elif not 1 <= number <= len(self.queued):
             raise UsageError(f"no attachment {number}: {len(self.queued)} queued (/attach lists)")
-        return [self.queued.pop(number - 1)]
+        else:
+            dropped = [self.queued.pop(number - 1)]
+        queued = {a.sha256 for a in self.queued}
+        for attachment in dropped:
+            if attachment.sha256 not in queued:
+                self._unsaved.pop(attachment.sha256, None)
+        return dropped
 
     def take(self) -> list[Attachment]:
-        """The queued files, for the message being sent; the queue is empty after."""
+        """The queued files, kept on disk now that they are sent; the queue is empty after."""
         taken, self.queued = self.queued, []
+        for attachment in taken:
+            self._keep(attachment.sha256)
         return taken
+
+    def _keep(self, sha: str) -> None:
+        """Write a file's bytes under its sha256, atomically: a kill leaves no torn copy."""
+        data = self._unsaved.pop(sha, None)
+        target = self.folder / sha
+        if data is None or target.exists():
+            return
+        try:
+            paths.make_private_dir(self.folder)
+            paths.write_private_bytes(target.with_suffix(".part"), data)
+            target.with_suffix(".part").replace(target)
+        except OSError as exc:
+            raise StoreError(f"cannot keep a file in {self.folder}: {exc.strerror}") from None
 
     def read(self, path: Path, text_room: int, max_pages: int, many: bool = False) -> Attachment:
         """Check and keep one file; every refusal is one line naming it, its size and the limit."""
@@ -122,7 +148,7 @@ class Attachments:
         self, name: str, shown: str, data: bytes, media_type: str, many: bool
     ) -> Attachment:
         size = image_size(data)
-        if size is None:
+        if size is None or min(size) < 1:
             raise UsageError(f"{shown}: the image's size cannot be read; is the file whole?")
         side = MANY_IMAGES_SIDE if many else IMAGE_MAX_SIDE
         if max(size) > side or len(data) > IMAGE_MAX_BYTES:
@@ -136,13 +162,7 @@ class Attachments:
         self, name: str, data: bytes, kind: Kind, media_type: str, tokens: int, **extra: int
     ) -> Attachment:
         sha = hashlib.sha256(data).hexdigest()
-        target = self.folder / sha
-        if not target.exists():
-            try:
-                paths.make_private_dir(self.folder)
-                paths.write_private_bytes(target, data)
-            except OSError as exc:
-                raise StoreError(f"cannot keep {name} in {self.folder}: {exc.strerror}") from None
+        self._unsaved[sha] = data
         return Attachment(sha, name, kind, media_type, len(data), tokens, **extra)  # type: ignore[arg-type]
 
     def resolve(self, block: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +186,18 @@ class Attachments:
                 self._notify(f"{exc}: files are sent inline instead")
         self._sent[attachment.sha256] = sent or inline(attachment, data)
         return self._sent[attachment.sha256]
+
+    def _bytes(self, sha: str) -> bytes | None:
+        """A kept file's bytes, if they are there and still hash to their name."""
+        if not is_sha256(sha):
+            return None
+        data = self._unsaved.get(sha)
+        if data is None:
+            try:
+                data = (self.folder / sha).read_bytes()
+            except OSError:
+                return None
+        return data if hashlib.sha256(data).hexdigest() == sha else None
 
     def _file_id(self, attachment: Attachment, data: bytes) -> str:
         endpoint = self._api.base_url
@@ -192,7 +224,8 @@ class Attachments:
 
 def delete_session(store: Store, folder: Path, session_id: str) -> int:
     """Delete a session, then the kept files no other message uses; how many files went."""
-    files = {a.sha256 for m in store.load(session_id).messages for a in attachments_of(m)}
+    messages = store.load(session_id).messages
+    files = {a.sha256 for m in messages for a in attachments_of(m) if is_sha256(a.sha256)}
     store.delete(session_id)
     unused = files - store.used_files(files)
     for sha in unused:
@@ -224,7 +257,7 @@ def _read_checked(path: Path, shown: str, text_room: int) -> tuple[Kind, str, by
             limit = _limit(kind, text_room)
             if info.st_size > limit:
                 raise UsageError(_too_big(shown, kind, info.st_size, limit))
-            data = head + file.read(limit + 1 - len(head))
+            data = head + file.read(max(limit + 1 - len(head), 0))
     except OSError as exc:
         raise UsageError(f"{shown}: cannot be read ({exc.strerror})") from None
     if len(data) > limit:  # it grew while being read

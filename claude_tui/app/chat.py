@@ -58,6 +58,7 @@ from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.request import ChatRequest
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals, UsageRecord
+from claude_tui.core.web import WebSettings
 from claude_tui.errors import (
     BudgetError,
     ClaudeTuiError,
@@ -116,6 +117,7 @@ class ChatSettings:
     effort: str | None = None
     thinking_display: str = "full"
     prompt_cache: str | None = "5m"
+    web: WebSettings | None = None  # the server tools offered; None: the web is off
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,13 @@ class TurnResult:
     record: UsageRecord | None = None
 
 
+def paused(result: TurnResult | None) -> bool:
+    """Whether the API paused this answer (a long server tool run) for it to be sent back."""
+    return (
+        result is not None and result.stop is not None and result.stop.stop_reason == "pause_turn"
+    )
+
+
 class Turn:
     """One answer in flight: iterate it for events; closing it interrupts the answer."""
 
@@ -143,11 +152,14 @@ class Turn:
         sent_tokens: int,
         continues: Message | None = None,
         rebuild: Callable[[], ChatRequest] | None = None,
+        whole: bool = False,
     ) -> None:
-        """``continues`` is an answer cut at max_tokens that this one goes on from;
-        ``rebuild`` makes the request again after the API lost a file it named."""
+        """``continues`` is an answer this one goes on from (cut at max_tokens, or paused:
+        ``whole`` joins every block, not just the text); ``rebuild`` makes the request
+        again after the API lost a file it named."""
         self._chat = chat
         self._continues = continues
+        self._whole = whole
         self._rebuild = rebuild
         self._request = request
         self._sent_tokens = sent_tokens
@@ -212,7 +224,8 @@ class Turn:
         elif isinstance(event, MessageStart):
             self._start = event
             self._call = new_key()  # before the note is queued, so its row can end it
-            self._chat.open_call(event, len(self._chat.conversation.messages), self._call)
+            seq = len(self._chat.conversation.messages) - (self._continues is not None)
+            self._chat.open_call(event, seq, self._call)
         elif isinstance(event, Stop):
             self._stop = event
         if self._clock() - self._saved_at >= SAVE_EVERY_S:
@@ -229,6 +242,8 @@ class Turn:
         if recorder is not None and recorder.behind:
             return
         blocks = self._builder.blocks
+        if self._continues is not None and not self._whole and not _has_text(blocks):
+            return  # until text arrives, the saved cut answer stays as it is
         if blocks:
             message = Message("assistant", blocks, "interrupted", self._request.model)
             self._chat.save(*self._placed(message))
@@ -238,7 +253,7 @@ class Turn:
         messages = self._chat.conversation.messages
         if self._continues is None:
             return len(messages), message
-        return len(messages) - 1, joined(self._continues, message)
+        return len(messages) - 1, joined(self._continues, message, whole=self._whole)
 
     def _finish_once(self) -> TurnResult:
         if self.result is None:
@@ -252,7 +267,7 @@ class Turn:
             status = "error"
         model = self._start.model if self._start else self._request.model
         seq = None
-        if self._continues is not None and not any(b.get("type") == "text" for b in blocks):
+        if self._continues is not None and not self._whole and not _has_text(blocks):
             blocks = []  # no text to join: the cut answer stays as it was
         if blocks:
             stop_reason = self._stop.stop_reason if self._stop else None
@@ -272,6 +287,15 @@ class Turn:
         )
 
 
+def _has_text(blocks: list[dict[str, Any]]) -> bool:
+    return any(b.get("type") == "text" for b in blocks)
+
+
+def _searches(info: ModelInfo) -> bool:
+    """Whether the model takes the web tools (unknown capabilities: let the API say)."""
+    return info.capabilities is None or info.capabilities.web_search
+
+
 class Chat:
     """A conversation plus the settings and API client that continue it."""
 
@@ -289,12 +313,14 @@ class Chat:
         wall: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         attachments: Attachments | None = None,
+        web_config: WebSettings | None = None,
     ) -> None:
         """``wall`` and ``sleep`` pace waits for a rate limit's reset (an epoch time);
         ``attachments`` keeps and sends files (None: this chat sends none)."""
         self.api = api
         self.catalog = catalog or ModelCatalog(api)
         self.attachments = attachments
+        self.web_config = web_config or settings.web or WebSettings()
         self.settings = settings
         self.conversation = conversation or Conversation()
         self.recorder = recorder
@@ -357,6 +383,20 @@ class Chat:
         self._may_send(files)  # before the undo: a refused retry must not cost the exchange
         self.undo()
         return self.send(last.text, files)
+
+    def continue_paused(self) -> Turn:
+        """Send a turn the API paused (a long server tool run) back, so it goes on."""
+        paused = self.conversation.paused_answer()
+        if paused is None:
+            raise UsageError("nothing paused to continue")
+        sent_tokens = self._fit_context()
+
+        def build() -> ChatRequest:
+            return self.request_for(self.conversation.for_api(self.resolve))
+
+        return Turn(
+            self, build(), self._clock, sent_tokens, continues=paused, rebuild=build, whole=True
+        )
 
     def continue_answer(self) -> Turn:
         """Ask the model to go on from an answer cut at max_tokens; the parts become one."""
@@ -485,6 +525,14 @@ class Chat:
             yield Waiting(left, total, why)
             self._sleep(min(1.0, left))
         self.headroom = None  # reset: the allowances are whole again
+
+    def set_web(self, on: bool) -> None:
+        """Offer the web tools from the next request on, or stop; refused for a model
+        whose capabilities say it has no server tools."""
+        info = self.model_info()
+        if on and info is not None and not _searches(info):
+            raise UsageError(f"{self.settings.model} cannot search the web (its capabilities)")
+        self.settings = replace(self.settings, web=self.web_config if on else None)
 
     def forget_model(self, model: str) -> None:
         """The API said ``model`` does not exist: check it, with a fresh list, before next use."""
@@ -700,7 +748,10 @@ class Chat:
         thinking = plan_thinking(asked, info)
         effort = settings.effort
         refused = effort_refusal(effort, info) if effort else None
-        for notice in (clamped, thinking.notice, refused and f"{refused}: sent without"):
+        web = settings.web
+        no_web = web is not None and info is not None and not _searches(info)
+        unsent = f"{settings.model} cannot search the web: sent without" if no_web else None
+        for notice in (clamped, thinking.notice, refused and f"{refused}: sent without", unsent):
             self._say_once(notice)
         display = settings.thinking_display
         shown = display if display in API_DISPLAYS and thinking.send != "off" else None
@@ -714,6 +765,7 @@ class Chat:
             thinking_display=shown,
             effort=None if refused else effort,
             cache_ttl=settings.prompt_cache,
+            web=None if no_web else web,
         )
 
     def notify(self, notice: str) -> None:

@@ -28,9 +28,14 @@ def downscale(
         image_module = importlib.import_module("PIL.Image")
     except ImportError:
         raise UsageError(f"{shown}: {_what(data, size, side, max_bytes)}; {HINT}") from None
-    with image_module.open(io.BytesIO(data)) as image:
-        image.load()
-        picture = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    ops = importlib.import_module("PIL.ImageOps")
+    try:
+        with image_module.open(io.BytesIO(data)) as image:
+            image.load()
+            upright = ops.exif_transpose(image)  # a phone photo stays the right way up
+            picture = upright.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")
+    except (OSError, ValueError, image_module.DecompressionBombError) as exc:
+        raise UsageError(f"{shown}: cannot be read as an image ({_reason(exc)})") from None
     png = data.startswith(b"\x89PNG")
     longest = min(side, max(picture.size))
     while True:
@@ -47,6 +52,10 @@ def downscale(
     if out.tell() > max_bytes:
         raise UsageError(f"{shown}: still {human_size(out.tell())} when downscaled")
     return out.getvalue(), "image/png" if png else "image/jpeg", copy.size
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__
 
 
 def _what(data: bytes, size: tuple[int, int], side: int, max_bytes: int) -> str:

@@ -77,6 +77,7 @@ def build_chat(
         effort=config.effort,
         thinking_display=config.thinking_display,
         prompt_cache=config.prompt_cache if isinstance(config.prompt_cache, str) else None,
+        web=config.web if config.web.enabled else None,
     )
     conversation = Conversation(system=config.system)
     if store is not None and session is not None:
@@ -102,6 +103,7 @@ def build_chat(
         tokenizer=tokenizer,
         budget_watch=watch,
         catalog=catalog,
+        web_config=config.web,
     )
     if store is not None and session is not None:
         chat.calibrate(store.ledger.session_by_message(session.id))

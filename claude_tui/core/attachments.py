@@ -69,9 +69,17 @@ class Attachment:
 
 
 def from_block(block: dict[str, Any]) -> Attachment:
-    """The attachment an ``attachment`` block describes."""
-    fields = {key: value for key, value in block.items() if key != "type"}
-    return Attachment(**fields)
+    """The attachment an ``attachment`` block describes; unknown keys are ignored."""
+    known = Attachment.__dataclass_fields__
+    return Attachment(**{key: value for key, value in block.items() if key in known})
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def is_sha256(text: object) -> bool:
+    """Whether ``text`` can name a kept file: 64 hex digits, never a path."""
+    return isinstance(text, str) and _SHA256.fullmatch(text) is not None
 
 
 def is_attachment(block: dict[str, Any]) -> bool:

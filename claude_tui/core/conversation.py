@@ -10,6 +10,7 @@ the API accepts.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from typing import Any, Literal
 from claude_tui.core.attachments import Attachment, from_block, is_attachment
 from claude_tui.core.events import (
     BlockStart,
+    CitationDelta,
+    InputJsonDelta,
     SignatureDelta,
     StreamEvent,
     TextDelta,
@@ -89,6 +92,12 @@ class Conversation:
             raise ValueError("only the last answer can be continued")
         self.messages[-1] = message
 
+    def paused_answer(self) -> Message | None:
+        """The last answer if the API paused it (``pause_turn``) and nothing came after it."""
+        last = self.messages[-1] if self.messages else None
+        paused = last is not None and last.role == "assistant" and last.stop_reason == "pause_turn"
+        return last if paused else None
+
     def cut_answer(self) -> Message | None:
         """The last answer if it stopped at ``max_tokens`` and nothing came after it."""
         last = self.messages[-1] if self.messages else None
@@ -160,7 +169,9 @@ class Conversation:
                 ]
                 payload.append({"role": "user", "content": content})
             else:
-                payload.append({"role": "assistant", "content": sendable_blocks(message.content)})
+                paused = message.stop_reason == "pause_turn"
+                content = sendable_blocks(message.content, paused)
+                payload.append({"role": "assistant", "content": content})
         return payload
 
     def _user_content(self, message: Message, payload: list[dict[str, Any]]) -> list[Block]:
@@ -171,14 +182,18 @@ class Conversation:
         return content
 
 
-def joined(first: Message, more: Message) -> Message:
-    """An answer cut at max_tokens and its continuation, as the one answer they make.
+def joined(first: Message, more: Message, whole: bool = False) -> Message:
+    """An answer and its continuation, as the one answer they make.
 
-    The continuation's text runs on from the last text block; its thinking is left
-    out, as it belongs to no text of the joined answer. How it ended is the
-    continuation's.
+    After a max_tokens cut the continuation's text runs on from the last text block
+    and its thinking is left out, as it belongs to no text of the joined answer.
+    After a pause (``whole``) every block is kept, as the API sent them. How it
+    ended is the continuation's.
     """
     blocks = copy.deepcopy(first.content)
+    if whole:
+        content = blocks + copy.deepcopy(more.content)
+        return Message("assistant", content, more.status, more.model, more.stop_reason)
     for block in more.content:
         if block.get("type") != "text":
             continue
@@ -189,14 +204,29 @@ def joined(first: Message, more: Message) -> Message:
     return Message("assistant", blocks, more.status, more.model, more.stop_reason)
 
 
-def sendable_blocks(blocks: list[Block]) -> list[Block]:
+def _answered_calls(blocks: list[Block]) -> set[str]:
+    return {str(b.get("tool_use_id")) for b in blocks if b.get("tool_use_id")}
+
+
+def sendable_blocks(blocks: list[Block], paused: bool = False) -> list[Block]:
     """The blocks of an answer that the API will accept back.
 
     Empty text is rejected by the API, and a thinking block cut off before its
-    signature cannot be verified, so both are dropped; everything else is
-    passed back unchanged, as the API requires for thinking.
+    signature cannot be verified, so both are dropped, as is a server tool call
+    interrupted before its result (a ``paused`` turn goes back whole, as the API
+    asks); everything else is passed back unchanged, as the API requires.
     """
-    return [copy.deepcopy(block) for block in blocks if _sendable(block)]
+    answered = None if paused else _answered_calls(blocks)
+    return [
+        copy.deepcopy(block)
+        for block in blocks
+        if _sendable(block)
+        and (
+            answered is None
+            or block.get("type") != "server_tool_use"
+            or str(block.get("id")) in answered
+        )
+    ]
 
 
 def _sendable(block: Block) -> bool:
@@ -211,6 +241,7 @@ _DELTA_FIELDS: dict[type, tuple[str, str]] = {
     TextDelta: ("text", "text"),
     ThinkingDelta: ("thinking", "thinking"),
     SignatureDelta: ("thinking", "signature"),
+    InputJsonDelta: ("server_tool_use", "partial_json"),
 }
 
 
@@ -218,7 +249,8 @@ class AnswerBuilder:
     """Folds stream events into content blocks, so a partial answer is always at hand.
 
     Text arrives in thousands of small deltas; pieces are kept in lists and
-    joined only when the blocks are read, so building stays linear.
+    joined only when the blocks are read, so building stays linear. A server
+    tool call's input arrives as JSON text and is parsed once it is whole.
     """
 
     def __init__(self) -> None:
@@ -229,6 +261,10 @@ class AnswerBuilder:
         """Update the blocks with one event; events that carry no content are ignored."""
         if isinstance(event, BlockStart):
             self._blocks[event.index] = copy.deepcopy(event.block)
+            return
+        if isinstance(event, CitationDelta):
+            block = self._blocks.setdefault(event.index, {"type": "text"})
+            block.setdefault("citations", []).append(copy.deepcopy(event.citation))
             return
         fields = _DELTA_FIELDS.get(type(event))
         if fields is None:
@@ -248,11 +284,25 @@ class AnswerBuilder:
     @property
     def blocks(self) -> list[Block]:
         """The content so far, in the order the API numbered it."""
-        result = []
-        for index in sorted(self._blocks):
-            block = copy.deepcopy(self._blocks[index])
-            for (piece_index, name), pieces in self._pieces.items():
-                if piece_index == index:
-                    block[name] = block.get(name, "") + "".join(pieces)
-            result.append(block)
-        return result
+        return [self.block(index) for index in sorted(self._blocks)]
+
+    def block(self, index: int) -> Block:
+        """One block as it stands (empty if none has that index)."""
+        block = copy.deepcopy(self._blocks.get(index, {}))
+        for name in ("text", "thinking", "signature", "partial_json"):
+            pieces = self._pieces.get((index, name))
+            if pieces is None:
+                continue
+            if name == "partial_json":
+                block["input"] = _tool_input("".join(pieces), block.get("input"))
+            else:
+                block[name] = block.get(name, "") + "".join(pieces)
+        return block
+
+
+def _tool_input(text: str, started: Any) -> Any:
+    """A tool call's input from its JSON text; cut short, what the block began with."""
+    try:
+        return json.loads(text) if text else started
+    except ValueError:
+        return started if started is not None else {}

@@ -22,6 +22,8 @@ class Usage:
     cache_write_5m: int = 0
     cache_write_1h: int = 0
     cache_read: int = 0
+    web_search_requests: int = 0
+    web_fetch_requests: int = 0
 
     @property
     def total_input(self) -> int:
@@ -68,6 +70,22 @@ class SignatureDelta:
 
     index: int
     signature: str
+
+
+@dataclass(frozen=True, slots=True)
+class InputJsonDelta:
+    """A piece of a server tool call's input, as JSON text."""
+
+    index: int
+    partial_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class CitationDelta:
+    """A source the text block at ``index`` cites, as the API's JSON."""
+
+    index: int
+    citation: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +146,8 @@ StreamEvent = (
     | TextDelta
     | ThinkingDelta
     | SignatureDelta
+    | InputJsonDelta
+    | CitationDelta
     | BlockStop
     | Stop
 )

@@ -9,11 +9,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from claude_tui.core.attachments import FILE_MARK
+from claude_tui.core.attachments import (
+    FILE_MARK,
+    KIND_NAMES,
+    from_block,
+    is_attachment,
+    is_sha256,
+)
 from claude_tui.core.conversation import Conversation, Message, attachments_of
 from claude_tui.core.events import Usage
 from claude_tui.core.pricing import Charge
 from claude_tui.core.usage import UsageRecord
+from claude_tui.core.web import cited_text
 
 JSON_FORMAT = "claude-tui-session"
 JSON_VERSION = 1
@@ -29,7 +36,7 @@ def to_markdown(meta: dict[str, Any], conversation: Conversation) -> str:
     for message in conversation.messages:
         files = [f"- {FILE_MARK}{a.describe()}" for a in attachments_of(message)]
         lines += [_heading(message), "", *files, *([""] if files else [])]
-        lines += [message.text.rstrip("\n"), ""]
+        lines += [cited_text(message.content).rstrip("\n"), ""]
     return "\n".join(lines)
 
 
@@ -107,9 +114,20 @@ def _message(data: dict[str, Any]) -> Message:
         raise ValueError("a message has a content block without a type")
     if data["status"] not in ("complete", "interrupted", "error"):
         raise ValueError(f"a message has status {data['status']!r}")
+    for block in content:
+        if is_attachment(block) and not _valid_attachment(block):
+            raise ValueError("a message has an attachment without a valid sha256, name and kind")
     return Message(
         data["role"], data["content"], data["status"], data["model"], data["stop_reason"]
     )
+
+
+def _valid_attachment(block: dict[str, Any]) -> bool:
+    try:
+        attachment = from_block(block)
+    except TypeError:
+        return False
+    return is_sha256(attachment.sha256) and attachment.kind in KIND_NAMES
 
 
 def _record_json(record: UsageRecord) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from claude_tui.core.web import WebSettings
+
 
 @dataclass(frozen=True, slots=True)
 class ChatRequest:
@@ -25,3 +27,4 @@ class ChatRequest:
     thinking_display: str | None = None
     effort: str | None = None
     cache_ttl: str | None = "5m"
+    web: WebSettings | None = None  # the server tools to offer; None: no web

@@ -8,11 +8,13 @@ from collections.abc import Mapping, Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from claude_tui.app import TurnResult, build_chat, open_store
+from claude_tui.app import Turn, TurnResult, build_chat, open_store, paused
 from claude_tui.config import Config
+from claude_tui.core.web import PAUSE_LIMIT
 from claude_tui.errors import ClaudeTuiError, UsageError
 from claude_tui.ui.lifecycle import metered, settle, turn_view
 from claude_tui.ui.plain import print_plain
+from claude_tui.ui.turn_view import TurnView
 
 INTERRUPTED_EXIT = 130
 
@@ -38,11 +40,20 @@ def run_ask(
             turn = chat.send(question)
         except ClaudeTuiError as exc:
             raise type(exc)(exc.message) from None  # without advice naming chat commands
-        result = view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
+        result = _show(turn, view)
+        for number in range(1, PAUSE_LIMIT + 1):
+            if not paused(result):
+                break
+            view.note(f"the web tools are still at work: going on ({number})")
+            result = _show(chat.continue_paused(), view)
         for notice in chat.take_notices():
             errors.print(f"[yellow]{escape(notice)}[/]", highlight=False)
         settle(chat, errors)
     return _exit_code(result)
+
+
+def _show(turn: Turn, view: TurnView) -> TurnResult:
+    return view.show(turn) if sys.stdout.isatty() else print_plain(turn, sys.stdout, view)
 
 
 def _exit_code(result: TurnResult) -> int:

@@ -35,7 +35,7 @@ def detach(repl: CommandContext, arg: str) -> None:
     chat = repl.chat
     number = None
     if arg:
-        if not arg.isdigit():
+        if not (arg.isascii() and arg.isdigit()):
             raise UsageError("/detach takes the number /attach lists, or nothing for all")
         number = int(arg)
     dropped = chat.attachments.detach(number) if chat.attachments else []
@@ -57,12 +57,12 @@ def dropped_file(line: str) -> str | None:
         return None
     if len(words) != 1:
         return None
-    path = Path(words[0]).expanduser()
     try:
+        path = Path(words[0]).expanduser()
         if not path.is_file():
             return None
         with path.open("rb") as file:
             sniffed = sniff(file.read(16))
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: ~someone who does not exist
         return None
     return words[0] if sniffed is not None and sniffed[0] in ("image", "pdf") else None

@@ -10,6 +10,7 @@ import time
 
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from claude_tui.app.models import Listing
 from claude_tui.core.inert import inert
@@ -20,6 +21,7 @@ from claude_tui.core.models import (
     plan_thinking,
     thinking_refusal,
 )
+from claude_tui.core.web import WebSettings
 from claude_tui.errors import UsageError
 from claude_tui.ui.commands import CommandContext
 
@@ -104,23 +106,26 @@ def think(repl: CommandContext, arg: str) -> None:
     if not arg:
         repl.console.print(f"Thinking: {_thinking_text(chat.settings.thinking)}")
         return
-    asked = _thinking_setting(arg)
+    asked = parse_thinking(arg)
     refusal = thinking_refusal(asked, chat.model_info())
+    if refusal is None and isinstance(asked, int) and asked >= chat.answer_room():
+        refusal = f"a budget must be below the {chat.answer_room():,} tokens an answer may take"
     if refusal is not None:
-        raise UsageError(refusal)
+        raise UsageError(inert(refusal))
     chat.change(thinking=asked)
     sent = plan_thinking(asked, chat.model_info())
     how = f" ({sent.notice})" if sent.notice else ""
     if asked == "off" and sent.send == "adaptive":
         how = f" ({chat.settings.model} cannot turn it off: it thinks adaptively)"
-    repl.console.print(f"Thinking: {_thinking_text(asked)}{how}", highlight=False)
+    line = Text(f"Thinking: {_thinking_text(asked)}{inert(how)}")
+    repl.console.print(line, highlight=False)
 
 
-def _thinking_setting(arg: str) -> str | int:
+def parse_thinking(arg: str) -> str | int:
     word = arg.strip().lower().replace(",", "").replace("_", "")
     if word in THINKING_CHOICES:
         return word
-    if word.isdigit() and int(word) >= MIN_BUDGET:
+    if word.isascii() and word.isdigit() and int(word) >= MIN_BUDGET:
         return int(word)
     raise UsageError(f"/think takes off, adaptive or a budget of at least {MIN_BUDGET} tokens")
 
@@ -149,3 +154,22 @@ def effort(repl: CommandContext, arg: str) -> None:
 
 def _effort_text(level: str | None) -> str:
     return f"Effort: {level}" if level else "Effort: none sent (the model's default)"
+
+
+def web(repl: CommandContext, arg: str) -> None:
+    """Turn the web tools on or off; alone, say which."""
+    chat = repl.chat
+    word = arg.strip().lower()
+    if word in ("on", "off"):
+        chat.set_web(word == "on")
+    elif word:
+        raise UsageError("/web takes on or off")
+    repl.console.print(web_state(chat.settings.web))
+
+
+def web_state(web: WebSettings | None) -> str:
+    """``Web: on (search, fetch; 5 uses a request)`` or ``Web: off``."""
+    if web is None:
+        return "Web: off"
+    tools = ", ".join(name for name, on in (("search", web.search), ("fetch", web.fetch)) if on)
+    return f"Web: on ({tools or 'no tools'}; {web.max_uses} uses a request)"

@@ -12,20 +12,37 @@ from typing import TextIO
 
 from claude_tui.app import Turn, TurnResult
 from claude_tui.core.events import Retrying, TextDelta, Waiting
+from claude_tui.core.web import footnotes
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.interrupts import to_the_end
 from claude_tui.ui.turn_view import TurnView, retry_notice, wait_notice
+from claude_tui.ui.web_view import WebTrack
 
 
 def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
-    """Write answer text to ``out`` unrendered; ``view`` reports how it ended on stderr."""
+    """Write answer text to ``out`` unrendered; ``view`` reports how it ended on stderr.
+
+    Citation markers follow the text they mark, and the sources end the answer as
+    markdown reference lines; searches and results go to stderr as notes.
+    """
+    web = WebTrack()
     ended_with_newline = True
+
+    def write(text: str) -> None:
+        nonlocal ended_with_newline
+        out.write(text)
+        out.flush()
+        ended_with_newline = text.endswith("\n")
+
     try:
         for event in turn:
+            shown = web.follow(event)
+            for line in shown.notes:
+                view.note(line)
             if isinstance(event, TextDelta) and event.text:
-                out.write(event.text)
-                out.flush()
-                ended_with_newline = event.text.endswith("\n")
+                write(event.text)
+            elif shown.markers:
+                write(shown.markers)
             elif isinstance(event, Retrying):
                 view.note(retry_notice(event))
             elif isinstance(event, Waiting) and event.left_s == event.total_s:
@@ -34,9 +51,11 @@ def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
         pass
     finally:
         turn.close()
+        cited = web.sources()
+        if cited:
+            write(("" if ended_with_newline else "\n") + "\n" + footnotes(cited) + "\n")
         if not ended_with_newline:
-            out.write("\n")
-            out.flush()
+            write("\n")
     return to_the_end(lambda: view.conclude(turn, quiet=True))
 
 

@@ -22,11 +22,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from claude_tui import __version__
-from claude_tui.app import Chat, Turn, TurnResult
+from claude_tui.app import Chat, Turn, TurnResult, paused
 from claude_tui.config import Role
+from claude_tui.core.inert import inert
 from claude_tui.core.models import EFFORT_LEVELS
 from claude_tui.core.ratelimits import Headroom
 from claude_tui.core.utf8 import is_utf8, repaired
+from claude_tui.core.web import PAUSE_LIMIT
 from claude_tui.errors import ClaudeTuiError
 from claude_tui.ui.attach_commands import dropped_file
 from claude_tui.ui.commands import split_command
@@ -87,7 +89,7 @@ class Repl:
     def run(self) -> int:
         """Loop until /quit or Ctrl-D on an empty line."""
         self.console.print(
-            f"[bold]claude-tui[/] {__version__} · {escape(self.chat.settings.model)} · "
+            f"[bold]claude-tui[/] {__version__} · {escape(inert(self.chat.settings.model))} · "
             "[dim]/help for commands, Esc Enter for a new line, Ctrl-D to quit[/]"
         )
         while self.running:
@@ -171,6 +173,11 @@ class Repl:
             return None
         self._show_notices()
         result = self.view.show(turn)
+        for number in range(1, PAUSE_LIMIT + 1):
+            if not paused(result):
+                break
+            self.console.print(f"[dim]the web tools are still at work: going on ({number})[/]")
+            result = self.view.show(self.chat.continue_paused())
         self._show_notices()
         recorder = self.chat.recorder
         self.warn(recorder.take_warning() if recorder else None)
@@ -274,6 +281,8 @@ class SlashCompleter(Completer):
             return list(THINKING_CHOICES)
         if command == "effort":
             return [*EFFORT_LEVELS, "default"]
+        if command == "web":
+            return ["on", "off"]
         if command == "role":
             return sorted(self._repl.roles)
         return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
@@ -18,11 +19,13 @@ from claude_tui.core.attachments import FILE_MARK, Attachment
 from claude_tui.core.conversation import Conversation, attachments_of
 from claude_tui.core.inert import inert
 from claude_tui.core.usage import Totals
+from claude_tui.core.web import has_web, sources
 from claude_tui.store import SearchHit, SessionInfo
 from claude_tui.store.sessions import MATCH_END, MATCH_START
 from claude_tui.ui.cost_view import money
 from claude_tui.ui.look import Look
 from claude_tui.ui.style import PROMPT
+from claude_tui.ui.web_view import answer_parts, print_note, print_sources
 
 
 def title(info: SessionInfo) -> str:
@@ -148,10 +151,12 @@ def replay(console: Console, conversation: Conversation, look: Look, exchanges: 
             console.print(Text(PROMPT, style="bold cyan").append(inert(text)))
             for attachment in attachments_of(message):
                 console.print(file_line(attachment))
-        else:
+        elif text is not message.text or not has_web(message.content):
             render_markdown(console, text, look)
-            if message.status != "complete":
-                console.print(f"[yellow]({message.status})[/]")
+        else:
+            render_answer(console, message.content, look)
+        if message.role == "assistant" and message.status != "complete":
+            console.print(f"[yellow]({message.status})[/]")
         if text is not message.text:
             console.print(f"[dim]… {_lines(message.text) - REPLAY_LINES} more lines[/]")
         console.print()
@@ -177,6 +182,18 @@ def _clipped(text: str) -> str:
 
 def _lines(text: str) -> int:
     return text.count("\n") + 1
+
+
+def render_answer(console: Console, blocks: list[dict[str, Any]], look: Look) -> None:
+    """An answer with server tool calls and citations, drawn as it streamed."""
+    from claude_tui.ui.markdown_stream import render_markdown
+
+    for kind, text in answer_parts(blocks):
+        if kind == "markdown":
+            render_markdown(console, text, look)
+        else:
+            print_note(console, text)
+    print_sources(console, sources(blocks), look.hyperlinks)
 
 
 def file_line(attachment: Attachment) -> Text:

@@ -57,6 +57,9 @@ COMMANDS.command("attach", "queue files for the next message (alone: list them)"
     attach_commands.attach
 )
 COMMANDS.command("detach", "drop queued file N, or all", "[N]")(attach_commands.detach)
+COMMANDS.command("web", "turn web search and fetch on or off (alone: say which)", "[on|off]")(
+    model_commands.web
+)
 COMMANDS.command("think", "show or set thinking: off, adaptive or a token budget", "[MODE]")(
     model_commands.think
 )
@@ -90,6 +93,8 @@ def _role(repl: CommandContext, arg: str) -> None:
         repl.chat.switch_model(role.model)
     if role.effort:
         repl.chat.change(effort=role.effort)
+    if role.web is not None:
+        repl.chat.set_web(role.web)
     repl.chat.set_system(role.system)
     repl.console.print(f"Role: [bold]{escape(inert(arg))}[/] (system prompt set)", highlight=False)
 

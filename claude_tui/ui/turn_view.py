@@ -28,9 +28,10 @@ from claude_tui.interrupts import to_the_end
 from claude_tui.ui.footer import footer
 from claude_tui.ui.keyboard import echo_off
 from claude_tui.ui.look import PLAIN, Look
+from claude_tui.ui.web_view import WebTrack, print_note, print_sources
 
 if TYPE_CHECKING:
-    from claude_tui.ui.markdown_stream import MarkdownStream
+    pass
 
 WAITING = "Waiting for Claude…"
 RETRY_HINT = ", /retry to ask again"
@@ -68,37 +69,40 @@ class TurnView:
 
     def show(self, turn: Turn) -> TurnResult:
         """Stream the answer to the console and say how it ended."""
-        # Here, not at the top: the renderer's imports (markdown-it, rich's Markdown and
-        # Syntax, pygments) are not needed to draw the prompt; launch preloads them.
-        from claude_tui.ui.markdown_stream import MarkdownStream
-
         spinner = Status(WAITING, console=self._console, spinner="dots")
-        markdown = MarkdownStream(self._console, look=self.look)
-        state = _State()
+        state = _State(self._console, self.look)
         with echo_off(self._keyboard):
             try:
                 spinner.start()
                 for event in turn:
-                    self._show_event(event, spinner, markdown, state)
+                    self._show_event(event, spinner, state)
             except (KeyboardInterrupt, ClaudeTuiError):
                 pass
             finally:
-                to_the_end(lambda: self._end(turn, spinner, markdown))
+                to_the_end(lambda: self._end(turn, spinner, state))
+        to_the_end(lambda: state.show_sources(self.look.hyperlinks))
         return to_the_end(lambda: self.conclude(turn))
 
     @staticmethod
-    def _end(turn: Turn, spinner: Status, markdown: MarkdownStream) -> None:
+    def _end(turn: Turn, spinner: Status, state: _State) -> None:
         """Stop the stream, the spinner and the live region; each step may run twice."""
         turn.close()
         spinner.stop()
-        markdown.finish()
+        state.markdown.finish()
 
-    def _show_event(
-        self, event: StreamEvent, spinner: Status, markdown: MarkdownStream, state: _State
-    ) -> None:
+    def _show_event(self, event: StreamEvent, spinner: Status, state: _State) -> None:
+        shown = state.web.follow(event)
+        if shown.notes:
+            spinner.stop()
+            state.break_text()
+            for line in shown.notes:
+                print_note(self._console, line)
+            spinner.start()
         if isinstance(event, TextDelta):
             spinner.stop()
-            markdown.feed(event.text)
+            state.markdown.feed(event.text)
+        elif shown.markers:
+            state.markdown.feed(shown.markers)
         elif isinstance(event, ThinkingDelta):
             state.thinking_chars += len(event.thinking)
             if self._full_thinking:
@@ -122,7 +126,7 @@ class TurnView:
 
     def note(self, text: str) -> None:
         """A dim aside on stderr, for output that must keep stdout to the answer alone."""
-        self._errors.print(text, style="dim", markup=False, highlight=False)
+        self._errors.print(inert(text), style="dim", markup=False, highlight=False)
 
     def conclude(self, turn: Turn, *, quiet: bool = False) -> TurnResult:
         """Say how the answer ended: a footer (unless quiet), the error, or an interruption.
@@ -172,6 +176,26 @@ def wait_notice(event: Waiting) -> str:
 class _State:
     """What the view remembers between events of one answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Console, look: Look) -> None:
+        # Here, not at the top: the renderer's imports (markdown-it, rich's Markdown and
+        # Syntax, pygments) are not needed to draw the prompt; launch preloads them.
+        from claude_tui.ui.markdown_stream import MarkdownStream
+
+        self._new_markdown = lambda: MarkdownStream(console, look=look)
+        self._console = console
+        self.markdown = self._new_markdown()
+        self.web = WebTrack()
         self.thinking_chars = 0
         self.thinking_shown = False
+        self._sources_shown = False
+
+    def break_text(self) -> None:
+        """Commit the text so far, so lines between text blocks come after it."""
+        self.markdown.finish()
+        self.markdown = self._new_markdown()
+
+    def show_sources(self, hyperlinks: bool) -> None:
+        """The sources the answer cited, once."""
+        if not self._sources_shown:
+            self._sources_shown = True
+            print_sources(self._console, self.web.sources(), hyperlinks)
