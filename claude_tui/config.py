@@ -277,11 +277,21 @@ def _role(name: str, entry: Any) -> Role:
     return Role(**entry)
 
 
-def _pricing(value: Any) -> dict[str, ModelPrice]:
+SEARCH_PRICE = "web_search_per_1000"
+
+
+def _pricing(value: Any) -> dict[str, Any]:
+    """Model prices by id, and perhaps ``web_search_per_1000`` (USD for 1,000 searches)."""
     if not isinstance(value, dict):
         raise _Invalid('tables like [pricing."MODEL-ID"]')
-    prices = {}
+    prices: dict[str, Any] = {}
     for model, entry in value.items():
+        if model == SEARCH_PRICE:
+            number = _finite(entry)
+            if number is None or number < 0:
+                raise _InvalidEntry(f"pricing.{SEARCH_PRICE} must be an amount in USD", (model,))
+            prices[model] = Decimal(str(entry))
+            continue
         try:
             prices[model] = parse_model_price(model, entry)
         except PriceError as exc:
@@ -415,7 +425,7 @@ class Config:
         default_factory=Budget,
         metadata=_doc("Warn (never stop) when spending crosses these amounts in USD.", _budget),
     )
-    pricing: dict[str, ModelPrice] = field(
+    pricing: dict[str, Any] = field(
         default_factory=dict,
         metadata=_doc(
             "Your own prices, USD per million tokens, replacing or adding models.", _pricing
@@ -657,12 +667,14 @@ def config_to_toml(config: Config) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _price_tables(pricing: Mapping[str, ModelPrice]) -> dict[str, Any]:
+def _price_tables(pricing: Mapping[str, Any]) -> dict[str, Any]:
     def rates(values: Rates) -> dict[str, Decimal]:
         return {key: getattr(values, key) for key in RATE_KEYS}
 
     return {
-        model: {
+        model: price
+        if not isinstance(price, ModelPrice)
+        else {
             **rates(price.base),
             **(
                 {"tiers": [{"above": t.above, **rates(t.rates)} for t in price.tiers]}

@@ -15,7 +15,7 @@ from claude_tui.app.meter import Meter
 from claude_tui.app.models import ModelCatalog
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
-from claude_tui.config import Config
+from claude_tui.config import SEARCH_PRICE, Config
 from claude_tui.core.conversation import Conversation
 from claude_tui.core.pricing import PriceTable, parse_price_table
 from claude_tui.store import SessionInfo, Store, Tracker
@@ -47,7 +47,8 @@ def open_tracker(env: Mapping[str, str]) -> Tracker:
 def price_table(config: Config) -> PriceTable:
     """The shipped prices with the person's own ``[pricing]`` entries on top."""
     text = resources.files("claude_tui.data").joinpath("prices.toml").read_text("utf-8")
-    return parse_price_table(text).with_overrides(config.pricing)
+    models = {k: v for k, v in config.pricing.items() if k != SEARCH_PRICE}
+    return parse_price_table(text).with_overrides(models, config.pricing.get(SEARCH_PRICE))
 
 
 def build_chat(

@@ -99,6 +99,7 @@ class PriceTable:
 
     checked: str
     models: Mapping[str, ModelPrice]
+    web_search_per_1000: Decimal = Decimal(10)
 
     def lookup(self, model: str) -> ModelPrice | None:
         """The price of ``model``; a dated id falls back to its base id."""
@@ -113,11 +114,15 @@ class PriceTable:
         if price is None:
             return Charge(None, None)
         rates = price.rates_for(usage)
-        return Charge(rates.cost(usage), rates.cache_saving(usage))
+        searches = self.web_search_per_1000 * usage.web_search_requests / 1000
+        return Charge(rates.cost(usage) + searches, rates.cache_saving(usage))
 
-    def with_overrides(self, overrides: Mapping[str, ModelPrice]) -> PriceTable:
+    def with_overrides(
+        self, overrides: Mapping[str, ModelPrice], web_search_per_1000: Decimal | None = None
+    ) -> PriceTable:
         """This table with the person's own prices replacing or adding models."""
-        return PriceTable(self.checked, {**self.models, **overrides})
+        searches = self.web_search_per_1000 if web_search_per_1000 is None else web_search_per_1000
+        return PriceTable(self.checked, {**self.models, **overrides}, searches)
 
 
 def parse_price_table(text: str) -> PriceTable:
@@ -127,6 +132,7 @@ def parse_price_table(text: str) -> PriceTable:
     return PriceTable(
         str(document["checked"]),
         {model: parse_model_price(model, entry) for model, entry in models.items()},
+        Decimal(document.get("web_search_per_1000", 10)),
     )
 
 

@@ -273,6 +273,46 @@ def add_file_uploads(conn: sqlite3.Connection) -> None:
     )
 
 
+# Migration 8's sums: version 4's and the server tool counts. Frozen with it.
+_V8_SUMS = {
+    **_V4_SUMS,
+    "web_search_requests": "{row}web_search_requests",
+    "web_fetch_requests": "{row}web_fetch_requests",
+}
+_V8_ROLLUPS = {
+    "usage_daily": {"day": "{row}day", "model": "{row}model"},
+    "usage_sessions": {"session_id": "coalesce({row}session_id, '')"},
+    "usage_session_daily": {"session_id": "coalesce({row}session_id, '')", "day": "{row}day"},
+}
+
+
+def add_server_tool_counts(conn: sqlite3.Connection) -> None:
+    """Version 8: web searches and fetches per call, and their sums in every rollup.
+
+    Their money is in ``cost_pico`` already; the counts say what it was for. The
+    rollup triggers are made again naming their columns, since the old ones
+    insert values by position and the tables now have two more.
+    """
+    statements = [
+        f"ALTER TABLE {table} ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0"
+        for table in ("usage", *_V8_ROLLUPS)
+        for column in ("web_search_requests", "web_fetch_requests")
+    ]
+    for table, keys in _V8_ROLLUPS.items():
+        statements += [f"DROP TRIGGER {table}_add", _rollup_trigger(table, keys)]
+    _run(conn, *statements)
+
+
+def _rollup_trigger(table: str, keys: dict[str, str]) -> str:
+    columns = ", ".join([*keys, *_V8_SUMS])
+    values = ", ".join(e.format(row="new.") for e in [*keys.values(), *_V8_SUMS.values()])
+    updates = ", ".join(f"{name} = {name} + excluded.{name}" for name in _V8_SUMS)
+    return f"""CREATE TRIGGER {table}_add AFTER INSERT ON usage BEGIN
+        INSERT INTO {table} ({columns}) VALUES ({values})
+        ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {updates};
+    END"""
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
@@ -281,6 +321,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_calls_in_flight,
     add_model_lists,
     add_file_uploads,
+    add_server_tool_counts,
 ]
 
 

@@ -24,12 +24,15 @@ Grouping = Literal["day", "model", "session"]
 
 _SUMS = """count(*), sum(input_tokens), sum(output_tokens), sum(cache_write_5m),
     sum(cache_write_1h), sum(cache_read), sum(coalesce(cost_pico, 0)),
-    sum(coalesce(saving_pico, 0)), sum(cost_pico IS NULL), sum(estimated)"""
+    sum(coalesce(saving_pico, 0)), sum(cost_pico IS NULL), sum(estimated),
+    sum(web_search_requests), sum(web_fetch_requests)"""
 _ROLLUP_SUMS = """sum(calls), sum(input_tokens), sum(output_tokens), sum(cache_write_5m),
     sum(cache_write_1h), sum(cache_read), sum(cost_pico), sum(saving_pico),
-    sum(unpriced_calls), sum(estimated_calls)"""
+    sum(unpriced_calls), sum(estimated_calls), sum(web_search_requests),
+    sum(web_fetch_requests)"""
 _ROLLUP_COLUMNS = """calls, input_tokens, output_tokens, cache_write_5m, cache_write_1h,
-    cache_read, cost_pico, saving_pico, unpriced_calls, estimated_calls"""
+    cache_read, cost_pico, saving_pico, unpriced_calls, estimated_calls, web_search_requests,
+    web_fetch_requests"""
 # The session rollups keep calls outside any session under ''; totals label them '-'.
 _SESSION = "coalesce(nullif(session_id, ''), '-')"
 
@@ -47,10 +50,9 @@ def from_pico(amount: int) -> Decimal:
 
 
 def _totals(row: Iterable[int | None]) -> Totals:
-    calls, i, o, w5, w1, r, cost, saving, unpriced, estimated = (v or 0 for v in row)
-    return Totals(
-        calls, Usage(i, o, w5, w1, r), from_pico(cost), from_pico(saving), unpriced, estimated
-    )
+    calls, i, o, w5, w1, r, cost, saving, unpriced, estimated, s, f = (v or 0 for v in row)
+    usage = Usage(i, o, w5, w1, r, s, f)
+    return Totals(calls, usage, from_pico(cost), from_pico(saving), unpriced, estimated)
 
 
 class Ledger:
@@ -120,14 +122,15 @@ class Ledger:
             cursor = conn.execute(
                 """INSERT OR IGNORE INTO usage (key, at, day, session_id, message_seq, model,
                      request_id, kind, input_tokens, output_tokens, cache_write_5m,
-                     cache_write_1h, cache_read, cost_pico, saving_pico, estimated)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                     cache_write_1h, cache_read, cost_pico, saving_pico, estimated,
+                     web_search_requests, web_fetch_requests)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     record.key, record.at, record.day, record.session_id, record.message_seq,
                     record.model, record.request_id, record.kind, usage.input_tokens,
                     usage.output_tokens, usage.cache_write_5m, usage.cache_write_1h,
                     usage.cache_read, to_pico(charge.cost), to_pico(charge.cache_saving),
-                    int(record.estimated),
+                    int(record.estimated), usage.web_search_requests, usage.web_fetch_requests,
                 ),
             )  # fmt: skip
         return cursor.rowcount == 1

@@ -127,6 +127,8 @@ def totals_json(totals: Totals) -> dict[str, object]:
         "cache_read": usage.cache_read,
         "total_input_tokens": usage.total_input,
         "output_tokens": usage.output_tokens,
+        "web_search_requests": usage.web_search_requests,
+        "web_fetch_requests": usage.web_fetch_requests,
         "cost_usd": None if unknown else _exact(totals.cost),
         "cache_saving_usd": None if unknown else _exact(totals.cache_saving),
         "unpriced_calls": totals.unpriced_calls,

@@ -55,14 +55,18 @@ def totals_table(
     table = Table(box=None, header_style="bold", pad_edge=False, collapse_padding=True)
     # Only the label column may narrow (its cells cut themselves short); figures never do.
     table.add_column(label)
-    for name in ("calls", "in", "out", "cache write", "cache read", "cost", "saved"):
+    searched = any(t.usage.web_search_requests for _, t in rows) or bool(
+        total and total.usage.web_search_requests
+    )
+    names = ("calls", "in", "out", "cache write", "cache read", "searches", "cost", "saved")
+    for name in names if searched else [n for n in names if n != "searches"]:
         table.add_column(name, justify="right", no_wrap=True)
     for name, totals in rows:
-        table.add_row(_one_line(name), *_cells(totals))
+        table.add_row(_one_line(name), *_cells(totals, searched))
     if total is not None:
         if rows:
             table.add_section()
-        table.add_row("total", *_cells(total), style="bold")
+        table.add_row("total", *_cells(total, searched), style="bold")
     return table
 
 
@@ -72,14 +76,16 @@ def _one_line(label: str | Text) -> Text:
     return text
 
 
-def _cells(totals: Totals) -> list[str]:
+def _cells(totals: Totals, searched: bool = False) -> list[str]:
     usage = totals.usage
+    searches = [f"{usage.web_search_requests:,}"] if searched else []
     return [
         f"{totals.calls:,}",
         tokens(usage.total_input),
         tokens(usage.output_tokens),
         tokens(usage.cache_write_5m + usage.cache_write_1h),
         tokens(usage.cache_read),
+        *searches,
         money(totals.cost, totals),
         money(totals.cache_saving, totals, uses_output=False),
     ]

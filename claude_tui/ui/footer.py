@@ -21,6 +21,11 @@ def footer(result: TurnResult) -> Text:
             parts.append(f"{usage.cache_read:,} cache read")
         if usage.cache_write_5m or usage.cache_write_1h:
             parts.append(f"{usage.cache_write_5m + usage.cache_write_1h:,} cache write")
+        searches = usage.web_search_requests
+        if searches:
+            parts.append(f"{searches:,} search{'es' if searches != 1 else ''}")
+        if usage.web_fetch_requests:
+            parts.append(f"{usage.web_fetch_requests:,} fetched")
     if result.record is not None:
         parts.append(_cost(result.record))
     if result.first_token_s is not None:

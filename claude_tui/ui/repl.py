@@ -217,9 +217,10 @@ class Repl:
                 "vi: insert · " if app.vi_state.input_mode == InputMode.INSERT else "vi: normal · "
             )
         low = headroom_text(self.chat.headroom) if self.chat.headroom else ""
+        web = " · web" if self.chat.settings.web is not None else ""
         return FormattedText(
             [
-                ("", f" {mode}{model} · context ≈ {tokens:,} tokens"),
+                ("", f" {mode}{inert(model)}{web} · context ≈ {tokens:,} tokens"),
                 ("bold", low),
                 ("", " · /help "),
             ]

@@ -146,19 +146,20 @@ def replay(console: Console, conversation: Conversation, look: Look, exchanges: 
     if first:
         console.print(f"[dim]… {first} earlier messages; /history lists them[/]")
     for message in messages[first:]:
-        text = _clipped(message.text) if exchanges else message.text
+        full = message.text
+        text = _clipped(full) if exchanges else full
         if message.role == "user":
             console.print(Text(PROMPT, style="bold cyan").append(inert(text)))
             for attachment in attachments_of(message):
                 console.print(file_line(attachment))
-        elif text is not message.text or not has_web(message.content):
+        elif text is not full or not has_web(message.content):
             render_markdown(console, text, look)
         else:
             render_answer(console, message.content, look)
         if message.role == "assistant" and message.status != "complete":
             console.print(f"[yellow]({message.status})[/]")
-        if text is not message.text:
-            console.print(f"[dim]… {_lines(message.text) - REPLAY_LINES} more lines[/]")
+        if text is not full:
+            console.print(f"[dim]… {_lines(full) - REPLAY_LINES} more lines[/]")
         console.print()
 
 
