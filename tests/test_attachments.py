@@ -366,6 +366,10 @@ def test_an_imported_attachment_cannot_name_a_path(
     done = _run(app_env, "sessions", "import", str(path))
     assert done.returncode != 0 and len(done.stderr.splitlines()) == 1
     assert "attachment without a valid sha256" in done.stderr
+    chat = _chat(api, tmp_path)  # and should such a block reach a request anyway:
+    sent = chat.attachments.resolve(block)  # type: ignore[union-attr]
+    assert sent["type"] == "text" and "its copy is gone" in sent["text"]
+    assert not _uploads(api)
 
 
 def test_odd_input_is_one_line_never_a_traceback(api: ApiDouble, tmp_path: Path) -> None:

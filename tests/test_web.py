@@ -213,3 +213,5 @@ def test_ask_web_piped_writes_markers_and_footnotes(
     assert '[1]: https://www.python.org/downloads/ "Python 3.14 released"' in done.stdout
     assert "searching: python 3.14 release" in done.stderr
     assert _messages(api)[-1]["tools"]
+    cost = json.loads(_run(app_env, "cost", "--json").stdout)
+    assert json.dumps(cost).count('"web_search_requests": 1') >= 1

@@ -129,7 +129,9 @@ class ApiClient:
         """The input tokens the API counts for ``request``: free, but a round trip."""
         kwargs = _request_kwargs(request)
         counted = {
-            key: kwargs[key] for key in ("model", "messages", "system", "thinking") if key in kwargs
+            key: kwargs[key]
+            for key in ("model", "messages", "system", "thinking", "tools")
+            if key in kwargs
         }
         try:
             return int(self._client().messages.count_tokens(**counted).input_tokens)

@@ -171,13 +171,15 @@ class Attachments:
         sent = self._sent.get(attachment.sha256)
         if sent is not None:
             return sent
-        try:
-            data = (self.folder / attachment.sha256).read_bytes()
-        except OSError:
-            return {
-                "type": "text",
-                "text": f"[{attachment.name} was attached here; its copy is gone]",
-            }
+        known = self._known_id(attachment.sha256) if self.mode == "upload" else None
+        if known is not None:  # the API has it: the local copy is not needed
+            self._sent[attachment.sha256] = by_id(attachment, known)
+            return self._sent[attachment.sha256]
+        data = self._bytes(attachment.sha256)
+        if data is None:
+            self._notify(f"{attachment.name} is no longer kept in {self.folder}: sent without it")
+            gone = f"[{attachment.name} was attached here; its copy is gone]"
+            return {"type": "text", "text": gone}
         if self.mode == "upload":
             try:
                 sent = by_id(attachment, self._file_id(attachment, data))
@@ -199,11 +201,11 @@ class Attachments:
                 return None
         return data if hashlib.sha256(data).hexdigest() == sha else None
 
+    def _known_id(self, sha: str) -> str | None:
+        return self._uploads.get(self._api.base_url, sha) if self._uploads else None
+
     def _file_id(self, attachment: Attachment, data: bytes) -> str:
         endpoint = self._api.base_url
-        known = self._uploads.get(endpoint, attachment.sha256) if self._uploads else None
-        if known is not None:
-            return known
         file_id = self._api.upload(attachment.name, data, attachment.media_type)
         if self._uploads is not None:  # unsaved, this process still knows it
             with contextlib.suppress(StoreError):

@@ -174,9 +174,17 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 
 
+_COUNT = re.compile(rb"/Count\s+(\d{1,7})")
+
+
 def pdf_pages(data: bytes) -> int:
-    """How many pages a PDF has, by its page objects (at least one)."""
-    return max(len(_PAGE.findall(data)), 1)
+    """How many pages a PDF has: its page objects, or its page tree's /Count if larger.
+
+    Page objects kept in compressed object streams are not seen here; the tree's
+    /Count usually is (at least one page either way).
+    """
+    counts = [int(found) for found in _COUNT.findall(data)]
+    return max(len(_PAGE.findall(data)), *counts, 1)
 
 
 def image_tokens(width: int, height: int) -> int:

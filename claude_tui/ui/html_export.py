@@ -20,6 +20,7 @@ from claude_tui.core.attachments import FILE_MARK
 from claude_tui.core.conversation import Conversation, Message, attachments_of
 from claude_tui.core.inert import inert
 from claude_tui.core.usage import Totals, format_usd
+from claude_tui.core.web import cited_text
 from claude_tui.store import SessionInfo
 from claude_tui.ui.look import Look
 from claude_tui.ui.markdown_stream import markdown_of
@@ -77,7 +78,8 @@ def _message(message: Message, cost: Totals | None, look: Look) -> str:
         if block.get("type") == "thinking"
     ]
     footer = f'<p class="cost">{html.escape(_cost_line(cost))}</p>' if cost else ""
-    return _section("assistant", who, "".join(folded) + _rendered(message.text, look) + footer)
+    answer = _rendered(cited_text(message.content), look)
+    return _section("assistant", who, "".join(folded) + answer + footer)
 
 
 def _section(kind: str, who: str, inner: str) -> str:
