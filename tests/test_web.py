@@ -18,6 +18,7 @@ from claude_tui.core.conversation import Conversation
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.web import WebSettings
 from claude_tui.errors import AccessDeniedError, UsageError
+from claude_tui.store import Store
 from claude_tui.ui.look import PLAIN
 from claude_tui.ui.sessions_view import replay
 from claude_tui.ui.turn_view import TurnView
@@ -215,3 +216,32 @@ def test_ask_web_piped_writes_markers_and_footnotes(
     assert _messages(api)[-1]["tools"]
     cost = json.loads(_run(app_env, "cost", "--json").stdout)
     assert json.dumps(cost).count('"web_search_requests": 1') >= 1
+
+
+def test_in_a_real_chat_the_blocks_go_back_and_the_search_is_billed(
+    terminal: Terminal, api: ApiDouble, home: Path
+) -> None:
+    """In the pty: the second request carries the server blocks back byte for byte, and the
+    ledger holds the search at a cent on top of the tokens."""
+    api.script(SEARCH)
+    terminal.wait_for(READY)
+    terminal.type("/web on")
+    terminal.press("enter")
+    terminal.type("search it")
+    terminal.press("enter")
+    terminal.wait_for("Sources")
+    terminal.type("thanks")
+    terminal.press("enter")
+    terminal.wait_for("You said: thanks")
+    streamed = next(iter(api.answers.values()))
+    sent_back = _messages(api)[-1]["messages"][1]["content"]  # type: ignore[index]
+    assert json.dumps(sent_back, sort_keys=True) == json.dumps(streamed, sort_keys=True)
+    terminal.press("ctrl-d")
+    terminal.wait_exit()
+    ledger = Store.open(home / "data" / "sessions.sqlite3").ledger
+    totals = ledger.since()
+    assert totals.usage.web_search_requests == 1
+    rows = ledger.grouped("model")
+    (model, searched) = rows[0]
+    tokens_only = PRICES.charge(model, replace(searched.usage, web_search_requests=0)).cost
+    assert tokens_only is not None and searched.cost == tokens_only + Decimal("0.01")
