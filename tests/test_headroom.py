@@ -9,7 +9,7 @@ import pytest
 from claude_tui.api import ApiClient
 from claude_tui.app import Chat, ChatSettings
 from claude_tui.core.events import HeadroomSeen, Waiting
-from claude_tui.core.ratelimits import headroom_from
+from claude_tui.core.ratelimits import Allowance, Headroom, headroom_from
 from claude_tui.core.request import ChatRequest
 from claude_tui.errors import RateLimitError
 from tests.api_double import ApiDouble, Reply
@@ -111,3 +111,11 @@ def test_low_headroom_is_in_the_toolbar_and_the_countdown_on_screen(
     terminal.press("enter")
     terminal.wait_for("for the rate limit to reset (no requests left) · Ctrl-C cancels")
     terminal.wait_for("You said: three")
+
+
+def test_a_far_reset_is_left_to_the_api() -> None:
+    """A reset more than two minutes away (or a drifting clock) makes no silent wait."""
+    near = Headroom((Allowance("requests", 50, 0, 1_000.0 + 30),))
+    far = Headroom((Allowance("requests", 50, 0, 1_000.0 + 600),))
+    assert near.wait_before(10, 1_000.0) == (30.0, "no requests left")
+    assert far.wait_before(10, 1_000.0) is None

@@ -279,6 +279,10 @@ class Turn:
             self._chat.save(seq, message)
         if self._start is not None:
             self._chat.budget.calibration.observe(self._sent_tokens, self._start.usage.total_input)
+            usage = self._start.usage
+            self._chat.remember_cache(
+                usage.cache_read + usage.cache_write_5m + usage.cache_write_1h
+            )
         record = self._chat.bill(
             self._start, self._stop, self._builder.generated_text, seq, key=self._call
         )
@@ -332,6 +336,7 @@ class Chat:
         self.budget = ContextBudget(estimate_text)
         self._wall, self._sleep = wall, sleep
         self.headroom: Headroom | None = None  # as the last response reported it
+        self._cached = 0  # prompt tokens the last answer read from or wrote to the cache
         self._notices: list[str] = []
         self._said: set[str] = set()  # notices about settings, said once each
         self._checked: set[str] = set()  # model ids known good (listed, or forced)
@@ -515,7 +520,8 @@ class Chat:
         that would not fit waits for the reset instead of collecting a 429.
         """
         headroom = self.headroom
-        needed = self.budget.calibration.apply(input_tokens)
+        # Cache reads do not count against the input-token limit: only what is new does.
+        needed = max(self.budget.calibration.apply(input_tokens) - self._cached, 1)
         wait = headroom.wait_before(needed, self._wall()) if headroom else None
         if wait is None:
             return
@@ -525,6 +531,10 @@ class Chat:
             yield Waiting(left, total, why)
             self._sleep(min(1.0, left))
         self.headroom = None  # reset: the allowances are whole again
+
+    def remember_cache(self, tokens: int) -> None:
+        """How much of the prompt the last answer found (or put) in the cache."""
+        self._cached = tokens
 
     def set_web(self, on: bool) -> None:
         """Offer the web tools from the next request on, or stop; refused for a model

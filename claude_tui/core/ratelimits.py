@@ -14,6 +14,9 @@ from dataclasses import dataclass
 PREFIX = "anthropic-ratelimit-"
 KINDS = ("requests", "input-tokens", "output-tokens")
 LOW_SHARE = 0.2
+# Longer waits are left to the API's own 429 and retry-after: a clock that drifts
+# or a reset far away must not hold a request for minutes unannounced.
+LONGEST_WAIT_S = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,7 @@ class Headroom:
         else:
             return None
         allowance, why = short
-        if allowance.reset is None or allowance.reset <= now:
+        if allowance.reset is None or not 0 < allowance.reset - now <= LONGEST_WAIT_S:
             return None
         return allowance.reset - now, why
 
