@@ -724,9 +724,11 @@ class Chat:
                 )
         sent = [a for m in self.conversation.sent() for a in attachments_of(m)]
         pdf_bytes = sum(a.size for a in [*sent, *files] if a.kind == "pdf")
+        if self.attachments is not None and self.attachments.mode == "inline":
+            pdf_bytes = pdf_bytes * 4 // 3  # base64 grows the request by a third
         if pdf_bytes > PDF_MAX_BYTES:
             raise UsageError(
-                f"the PDFs of this request come to {human_size(pdf_bytes)}, more than the "
+                f"the PDFs of this request come to {human_size(pdf_bytes)} as sent, more than the "
                 f"{human_size(PDF_MAX_BYTES)} a request takes",
                 " (/detach drops queued ones, /clear starts afresh)",
             )
