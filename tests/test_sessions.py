@@ -237,9 +237,9 @@ def test_resume_shows_the_end_and_history_lists_everything(
         assert len(transcript.splitlines()) < 150
         term.type("/history")
         term.press("enter")
-        term.wait_for("  14 claude answer 6")
+        term.wait_for("     claude answer 6")
         assert "   1 you    question 0" in term.transcript
-        assert "  13 you    pasted line 0" in term.transcript
+        assert "   7 you    pasted line 0" in term.transcript
     finally:
         term.close()
 

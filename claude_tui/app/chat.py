@@ -389,6 +389,69 @@ class Chat:
         self.undo()
         return self.send(last.text, files)
 
+    def user_index(self, number: int | None) -> int:
+        """Where your message ``number`` (as /history numbers them; None: the last) is."""
+        users = [i for i, m in enumerate(self.conversation.messages) if m.role == "user"]
+        if not users:
+            raise UsageError("nothing to edit yet")
+        if number is None:
+            return users[-1]
+        if not 1 <= number <= len(users):
+            raise UsageError(f"no message {number}: /history numbers them 1 to {len(users)}")
+        return users[number - 1]
+
+    def edit(self, index: int, text: str) -> Turn:
+        """Send ``text`` in place of the message at ``index`` on a new branch.
+
+        Nothing is deleted: what followed stays saved as the branch it was, and the
+        edited message keeps its files. The branch is made before anything changes.
+        """
+        if not text.strip():
+            raise UsageError("nothing to send: the message is blank")
+        files = attachments_of(self.conversation.messages[index])
+        self._may_send(files)
+        self.settle()
+        if self.recorder is not None:
+            self.recorder.branch_at(index)
+        conversation = self.conversation
+        del conversation.messages[index:]
+        if index < conversation.start:
+            conversation.start, conversation.summary = 0, None
+            self.remember_context()
+        return self.send(text, files)
+
+    def edit_estimate(self, index: int) -> int:
+        """Tokens the history before message ``index`` takes: what the new branch resends."""
+        before = replace(self.conversation, messages=self.conversation.messages[:index])
+        return self._budget().tokens(before)
+
+    def switch_branch(self, branch: int) -> None:
+        """Continue another branch of this session, its messages in place of these."""
+        recorder = self.recorder
+        if recorder is None or recorder.session_id is None:
+            raise UsageError("this conversation has no saved branches yet")
+        if branch not in {b.number for b in recorder.store.branches(recorder.session_id)}:
+            raise UsageError(f"no branch {branch}; /branches lists them")
+        self.settle()
+        recorder.switch(branch)
+        self.conversation = recorder.store.load(recorder.session_id, branch)
+
+    def fork(self, title: str) -> SessionInfo:
+        """Copy this branch into a new session and go on there; the old one stays as it was."""
+        recorder = self.recorder
+        if recorder is None:
+            raise UsageError("sessions are not being saved in this chat")
+        self.settle()
+        store = recorder.store
+        session = store.create_session(self.settings.model, self.conversation.system, title)
+        for seq, message in enumerate(self.conversation.messages):
+            store.save_message(session.id, seq, message)
+        store.update_context(session.id, self.conversation.start, self.conversation.summary)
+        self.recorder = SessionRecorder(store, session, branch=0)
+        if self._budget_watch is not None:
+            self._budget_watch.follow(session.id)
+        return store.resolve(session.id)
+
     def continue_paused(self) -> Turn:
         """Send a turn the API paused (a long server tool run) back, so it goes on."""
         paused = self.conversation.paused_answer()

@@ -26,9 +26,15 @@ from claude_tui.store import SessionInfo, Store
 class SessionRecorder:
     """Saves one chat's messages; the session row is created with the first message."""
 
-    def __init__(self, store: Store, session: SessionInfo | None = None) -> None:
+    def __init__(
+        self, store: Store, session: SessionInfo | None = None, branch: int | None = None
+    ) -> None:
+        """``branch`` is the one written (None: the session's active branch)."""
         self.store = store
         self.session_id = session.id if session else None
+        if branch is None:
+            branch = store.active_branch(session.id) if session else 0
+        self.branch = branch
         self._warning: str | None = None
         # The first position whose saved copy may be missing or stale, after a failure.
         self._unsaved_from: int | None = None
@@ -53,10 +59,32 @@ class SessionRecorder:
         if self.session_id is None:
             self.session_id = self.store.create_session(model, conversation.system).id
         if start < seq:
-            self.store.truncate(self.session_id, start)
+            self.store.truncate(self.session_id, start, self.branch)
         for index in range(start, seq):
-            self.store.save_message(self.session_id, index, conversation.messages[index])
-        self.store.save_message(self.session_id, seq, message)
+            self._save(index, conversation.messages[index])
+        self._save(seq, message)
+
+    def _save(self, seq: int, message: Message) -> None:
+        assert self.session_id is not None
+        self.store.save_message(self.session_id, seq, message, self.branch)
+
+    def branch_at(self, fork: int) -> None:
+        """Write from now on to a new branch sharing the first ``fork`` messages.
+
+        Raises StoreError, before anything changes, when the branch cannot be made:
+        writing on would overwrite the branch being left.
+        """
+        if self.session_id is None:
+            return
+        with held():
+            self.branch = self.store.new_branch(self.session_id, self.branch, fork)
+
+    def switch(self, branch: int) -> None:
+        """Continue ``branch``, now and on the next resume."""
+        if self.session_id is not None:
+            with held():
+                self.store.set_active_branch(self.session_id, branch)
+        self.branch = branch
 
     def catch_up(self, conversation: Conversation, model: str) -> bool:
         """Write everything an earlier failure left owed; True when nothing is owed now."""
@@ -78,9 +106,9 @@ class SessionRecorder:
             if not messages:
                 return
             self.session_id = self.store.create_session(model, conversation.system).id
-        self.store.truncate(self.session_id, start)
+        self.store.truncate(self.session_id, start, self.branch)
         for index in range(start, len(messages)):
-            self.store.save_message(self.session_id, index, messages[index])
+            self._save(index, messages[index])
 
     def recover(self, conversation: Conversation, model: str) -> Path:
         """Write the whole session to a file that ``sessions import`` loads; its path.
@@ -111,7 +139,7 @@ class SessionRecorder:
 
     def truncate(self, length: int) -> None:
         """Forget saved messages from ``length`` on, after /undo or /retry."""
-        self._guard(lambda sid: self.store.truncate(sid, length), behind=length)
+        self._guard(lambda sid: self.store.truncate(sid, length, self.branch), behind=length)
 
     def update(self, *, model: str, system: str | None) -> None:
         """Remember the model and system prompt for the next resume."""
@@ -139,6 +167,7 @@ class SessionRecorder:
     def restart(self) -> None:
         """Start a fresh session on the next message (/clear, /new)."""
         self.session_id = None
+        self.branch = 0
         self._unsaved_from = None
         self._context_owed = None
 

@@ -313,6 +313,65 @@ def _rollup_trigger(table: str, keys: dict[str, str]) -> str:
     END"""
 
 
+def add_branches(conn: sqlite3.Connection) -> None:
+    """Version 9: a conversation is a tree of branches.
+
+    A branch holds its own messages from ``fork`` on and shares its parent's before
+    it, so editing an early message keeps what came after as a branch of its own.
+    ``messages`` is rebuilt to key rows by (session, branch, seq): SQLite cannot
+    drop the old unique key in place. Row ids stay, so the full-text index stays
+    valid; its triggers are made again as version 1 made them. Every existing
+    session is branch 0 and active.
+    """
+    _run(
+        conn,
+        """CREATE TABLE messages_v9 (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            branch INTEGER NOT NULL DEFAULT 0,
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+            content TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('complete', 'interrupted', 'error')),
+            model TEXT,
+            stop_reason TEXT,
+            created_at REAL NOT NULL,
+            UNIQUE (session_id, branch, seq)
+        )""",
+        """INSERT INTO messages_v9 (id, session_id, branch, seq, role, content, text, status,
+                                    model, stop_reason, created_at)
+           SELECT id, session_id, 0, seq, role, content, text, status, model, stop_reason,
+                  created_at FROM messages""",
+        "DROP TRIGGER messages_fts_insert",
+        "DROP TRIGGER messages_fts_delete",
+        "DROP TRIGGER messages_fts_update",
+        "DROP TABLE messages",
+        "ALTER TABLE messages_v9 RENAME TO messages",
+        """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text)
+                VALUES ('delete', old.id, old.text);
+        END""",
+        """CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+            INSERT INTO messages_fts (messages_fts, rowid, text)
+                VALUES ('delete', old.id, old.text);
+            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+        END""",
+        """CREATE TABLE branches (
+            session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            branch INTEGER NOT NULL,
+            parent INTEGER,
+            fork INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (session_id, branch)
+        ) WITHOUT ROWID""",
+        "ALTER TABLE sessions ADD COLUMN active_branch INTEGER NOT NULL DEFAULT 0",
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_sessions_and_messages,
     add_usage_ledger,
@@ -322,6 +381,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     add_model_lists,
     add_file_uploads,
     add_server_tool_counts,
+    add_branches,
 ]
 
 

@@ -106,7 +106,8 @@ class Ledger:
                       f.input_tokens, f.output_tokens, f.cache_write_5m, f.cache_write_1h,
                       f.cache_read, f.kind, f.pid, f.process, coalesce(m.text, '')
                FROM usage_in_flight f LEFT JOIN messages m
-                 ON m.session_id = f.session_id AND m.seq = f.message_seq"""
+                 ON m.session_id = f.session_id AND m.seq = f.message_seq
+                 AND m.branch = (SELECT active_branch FROM sessions WHERE id = f.session_id)"""
         )
         found = []
         for *head, i, o, w5, w1, r, kind, pid, process, text in rows:

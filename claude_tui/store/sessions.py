@@ -36,11 +36,24 @@ class SessionInfo:
 
 
 @dataclass(frozen=True)
+class BranchInfo:
+    """One branch of a session: whose branch it is, where it split, what it ends with."""
+
+    number: int
+    parent: int | None
+    fork: int
+    length: int
+    last_text: str
+    created_at: float
+
+
+@dataclass(frozen=True)
 class SearchHit:
     """A session that matches a search, with the best matching snippet."""
 
     session: SessionInfo
     snippet: str
+    branch: int = 0  # the branch the best match is in
 
 
 _SESSION_COLUMNS = "id, title, model, system, created_at, updated_at, message_count"
@@ -111,21 +124,23 @@ class Store:
             )
         return SessionInfo(session_id, title, model, system, now, now, 0)
 
-    def save_message(self, session_id: str, seq: int, message: Message) -> None:
-        """Insert or replace the message at position ``seq``; titles come from the first."""
+    def save_message(self, session_id: str, seq: int, message: Message, branch: int = 0) -> None:
+        """Insert or replace the message at position ``seq`` of ``branch``; titles come from
+        the first."""
         now = self._clock()
         row = (json.dumps(message.content, ensure_ascii=False), message.text, message.status)
         with write_transaction(self._conn) as conn:
             conn.execute(
-                """INSERT INTO messages
-                   (session_id, seq, role, content, text, status, model, stop_reason, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (session_id, seq) DO UPDATE SET
+                """INSERT INTO messages (session_id, branch, seq, role, content, text, status,
+                                         model, stop_reason, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (session_id, branch, seq) DO UPDATE SET
                      role = excluded.role, content = excluded.content, text = excluded.text,
                      status = excluded.status, model = excluded.model,
                      stop_reason = excluded.stop_reason""",
-                (session_id, seq, message.role, *row, message.model, message.stop_reason, now),
-            )
+                (session_id, branch, seq, message.role, *row, message.model,
+                 message.stop_reason, now),
+            )  # fmt: skip
             conn.execute(
                 """UPDATE sessions SET updated_at = ?, message_count = ?,
                    title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END
@@ -133,16 +148,94 @@ class Store:
                 (now, seq + 1, message.role, shorten(message.text), session_id),
             )
 
-    def truncate(self, session_id: str, length: int) -> None:
-        """Drop every message from position ``length`` on (undo, retry)."""
+    def truncate(self, session_id: str, length: int, branch: int = 0) -> None:
+        """Drop every message of ``branch`` from position ``length`` on (undo, retry).
+
+        Messages the branch shares with its parent are never deleted: the branch
+        forks earlier instead.
+        """
         with write_transaction(self._conn) as conn:
             conn.execute(
-                "DELETE FROM messages WHERE session_id = ? AND seq >= ?", (session_id, length)
+                "DELETE FROM messages WHERE session_id = ? AND branch = ? AND seq >= ?",
+                (session_id, branch, length),
+            )
+            conn.execute(
+                "UPDATE branches SET fork = min(fork, ?) WHERE session_id = ? AND branch = ?",
+                (length, session_id, branch),
             )
             conn.execute(
                 "UPDATE sessions SET message_count = ?, updated_at = ? WHERE id = ?",
                 (length, self._clock(), session_id),
             )
+
+    def new_branch(self, session_id: str, parent: int, fork: int) -> int:
+        """A branch of ``parent`` that shares its first ``fork`` messages; made active."""
+        with write_transaction(self._conn) as conn:
+            (last,) = conn.execute(
+                "SELECT max(branch) FROM branches WHERE session_id = ?", (session_id,)
+            ).fetchone()
+            branch = (last or 0) + 1
+            conn.execute(
+                "INSERT INTO branches (session_id, branch, parent, fork, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (session_id, branch, parent, fork, self._clock()),
+            )
+            conn.execute(
+                "UPDATE sessions SET active_branch = ?, message_count = ?, updated_at = ?"
+                " WHERE id = ?",
+                (branch, fork, self._clock(), session_id),
+            )
+        return branch
+
+    def set_active_branch(self, session_id: str, branch: int) -> None:
+        """Continue ``branch`` from now on, and on the next resume."""
+        length = len(self._branch_messages(session_id, branch, None))
+        with write_transaction(self._conn) as conn:
+            conn.execute(
+                "UPDATE sessions SET active_branch = ?, message_count = ? WHERE id = ?",
+                (branch, length, session_id),
+            )
+
+    def active_branch(self, session_id: str) -> int:
+        """The branch a resume continues."""
+        row = self._conn.execute(
+            "SELECT active_branch FROM sessions WHERE id = ?", (session_id,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def branches(self, session_id: str) -> list[BranchInfo]:
+        """Every branch of a session: where it split, how long it is, its last message."""
+        rows = self._conn.execute(
+            "SELECT branch, parent, fork, created_at FROM branches WHERE session_id = ?",
+            (session_id,),
+        ).fetchall()
+        found = [(0, None, 0, 0.0), *rows] if not any(r[0] == 0 for r in rows) else rows
+        infos = []
+        for branch, parent, fork, created in sorted(found):
+            messages = self._branch_messages(session_id, branch, None)
+            last = messages[-1].text if messages else ""
+            infos.append(BranchInfo(branch, parent, fork, len(messages), last, created))
+        return infos
+
+    def _branch_messages(self, session_id: str, branch: int, upto: int | None) -> list[Message]:
+        """A branch's messages: its parent's before the fork, then its own."""
+        row = self._conn.execute(
+            "SELECT parent, fork FROM branches WHERE session_id = ? AND branch = ?",
+            (session_id, branch),
+        ).fetchone()
+        parent, fork = row if row else (None, 0)
+        shared = self._branch_messages(session_id, parent, fork) if parent is not None else []
+        limit = -1 if upto is None else max(upto - fork, 0)
+        rows = self._conn.execute(
+            "SELECT role, content, status, model, stop_reason FROM messages "
+            "WHERE session_id = ? AND branch = ? AND seq >= ? ORDER BY seq LIMIT ?",
+            (session_id, branch, fork, limit),
+        )
+        own = [
+            Message(role, json.loads(content), status, model, stop)
+            for role, content, status, model, stop in rows
+        ]
+        return shared + own
 
     def update_session(
         self, session_id: str, *, model: str | None = None, system: str | None = None
@@ -195,9 +288,10 @@ class Store:
                 how, keep = "unchanged", len(known)
         if how in ("created", "copied"):
             self._insert_session(session_id, meta, conversation.system)
-        self.truncate(session_id, keep)
+        branch = self.active_branch(session_id)
+        self.truncate(session_id, keep, branch)
         for seq in range(keep, len(messages)):
-            self.save_message(session_id, seq, messages[seq])
+            self.save_message(session_id, seq, messages[seq], branch)
         if how in ("created", "copied") or "saved_upto" in meta:
             # A recovery file holds the state at exit, /compact's summary included;
             # a plain export onto a saved session leaves its later summary alone.
@@ -273,18 +367,11 @@ class Store:
             raise UsageError(f"'{ref}' matches more than one session; give more of the id")
         return SessionInfo(*rows[0])
 
-    def load(self, session_id: str) -> Conversation:
-        """The whole conversation, content blocks exactly as they were saved."""
+    def load(self, session_id: str, branch: int | None = None) -> Conversation:
+        """A branch (the active one by default), content blocks exactly as they were saved."""
         info = self.resolve(session_id)
-        rows = self._conn.execute(
-            "SELECT role, content, status, model, stop_reason FROM messages "
-            "WHERE session_id = ? ORDER BY seq",
-            (info.id,),
-        )
-        messages = [
-            Message(role, json.loads(content), status, model, stop)
-            for role, content, status, model, stop in rows
-        ]
+        chosen = self.active_branch(info.id) if branch is None else branch
+        messages = self._branch_messages(info.id, chosen, None)
         start, summary = self._conn.execute(
             "SELECT context_start, summary FROM sessions WHERE id = ?", (info.id,)
         ).fetchone()
@@ -300,17 +387,18 @@ class Store:
                                AS snip
                       FROM messages_fts WHERE messages_fts MATCH ?
                     ), best AS (
-                      SELECT m.session_id AS sid, hits.snip, row_number() OVER (
-                               PARTITION BY m.session_id ORDER BY hits.rank) AS n
+                      SELECT m.session_id AS sid, m.branch AS branch, hits.snip, row_number()
+                               OVER (PARTITION BY m.session_id ORDER BY hits.rank) AS n
                       FROM hits JOIN messages m ON m.id = hits.id
                     )
-                    SELECT {_prefixed("s")}, best.snip FROM best JOIN sessions s ON s.id = best.sid
+                    SELECT {_prefixed("s")}, best.snip, best.branch
+                    FROM best JOIN sessions s ON s.id = best.sid
                     WHERE best.n = 1 ORDER BY s.updated_at DESC LIMIT ?""",
                 (fts_query(query), limit),
             ).fetchall()
         except sqlite3.OperationalError as exc:
             raise UsageError(f"cannot search for {query!r}: {exc}") from None
-        return [SearchHit(SessionInfo(*row[:7]), row[7]) for row in rows]
+        return [SearchHit(SessionInfo(*row[:7]), row[7], row[8]) for row in rows]
 
 
 def _continues(known: list[Message], messages: list[Message], keep: int) -> bool:

@@ -40,6 +40,10 @@ class CommandContext(Protocol):
         """Leave the chat after this command."""
         ...
 
+    def edit_next(self, text: str, send: Callable[[str], Turn]) -> None:
+        """Offer ``text`` at the next prompt; what is sent from it goes to ``send``."""
+        ...
+
 
 @dataclass(frozen=True)
 class Command(Generic[Context]):

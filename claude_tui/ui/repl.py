@@ -68,6 +68,8 @@ class Repl:
         self.console = console
         self.view = view
         self.running = True
+        self._prefill = ""
+        self._pending: Callable[[str], Turn] | None = None  # where an edited line goes
         self._history = KeptFileHistory(history_path) if history_path is not None else None
         self._session: PromptSession[str] = PromptSession(
             message=FormattedText([(view.look.prompt_style, PROMPT)]),
@@ -94,11 +96,13 @@ class Repl:
         )
         while self.running:
             try:
-                line = self._session.prompt()
+                line = self._session.prompt(default=self._prefill)
             except KeyboardInterrupt:
+                self._prefill, self._pending = "", None  # Ctrl-C also cancels an /edit
                 continue
             except EOFError:
                 break
+            self._prefill = ""
             try:
                 if self._history is not None:
                     self.warn(self._history.take_warning())
@@ -118,14 +122,25 @@ class Repl:
         """Leave the loop once the current line is handled."""
         self.running = False
 
+    def edit_next(self, text: str, send: Callable[[str], Turn]) -> None:
+        """Put ``text`` in the next prompt; sending it calls ``send`` instead of a plain send."""
+        self._prefill, self._pending = text, send
+
     def handle(self, line: str) -> None:
         """Run a slash command, or send the line to Claude; blank input does nothing."""
         if not line.strip():
+            if self._pending is not None:
+                self._pending = None
+                self.console.print("[dim]edit cancelled: nothing changed[/]")
             return
         if not is_utf8(line):
             line = repaired(line)
             self.warn("bytes that are not UTF-8 were replaced with \N{REPLACEMENT CHARACTER}")
+        pending, self._pending = self._pending, None
         parsed = split_command(line)
+        if pending is not None and parsed is None:
+            self.run_turn(lambda: pending(line))
+            return
         if parsed is None and (path := dropped_file(line)) is not None:
             self._attach_dropped(path)
             return

@@ -121,7 +121,14 @@ def search_sessions(store: Store, console: Console, query: str, as_json: bool) -
     """Matching sessions, newest first, with the matched words highlighted."""
     hits = store.search(query)
     if as_json:
-        rows = [{**asdict(hit.session), "snippet": snippet_text(hit.snippet).plain} for hit in hits]
+        rows = [
+            {
+                **asdict(hit.session),
+                "snippet": snippet_text(hit.snippet).plain,
+                "branch": hit.branch,
+            }
+            for hit in hits
+        ]
         _write_json(console, rows)
     elif hits:
         print_hits(console, hits, time.time)

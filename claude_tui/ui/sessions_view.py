@@ -128,7 +128,8 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
             ),
             highlight=False,
         )
-        console.print(Text("  ").append(snippet_text(hit.snippet)))
+        where = Text(f" (branch {hit.branch})", style="dim") if hit.branch else Text("")
+        console.print(Text("  ").append(snippet_text(hit.snippet)).append(where))
 
 
 def replay(console: Console, conversation: Conversation, look: Look, exchanges: int = 0) -> None:
@@ -202,16 +203,27 @@ def file_line(attachment: Attachment) -> Text:
     return Text("  " + FILE_MARK + inert(attachment.describe()), style="dim")
 
 
-def history_lines(conversation: Conversation) -> list[Text]:
-    """Every message numbered as /history shows it: who, and the first line, inert."""
+def history_lines(
+    conversation: Conversation, costs: Mapping[int, Totals] | None = None
+) -> list[Text]:
+    """The branch's messages as /history shows them: each of your messages numbered as
+    /edit takes it, the answer under it with what it cost; first lines only, inert."""
     rows = []
-    for number, message in enumerate(conversation.messages, start=1):
-        who = "you" if message.role == "user" else "claude"
+    number = 0
+    for seq, message in enumerate(conversation.messages):
+        mine = message.role == "user"
+        number += mine
         first_line = inert(message.text.strip().split("\n", 1)[0]) or "(no text)"
         note = "" if message.status == "complete" else f" ({message.status})"
+        cost = (costs or {}).get(seq)
+        spent = f"  {money(cost.cost, cost)}" if cost is not None and not mine else ""
         rows.append(
             Text.assemble(
-                (f"{number:>4} ", "dim"), (f"{who:<7}", "bold"), first_line, (note, "yellow")
+                (f"{number:>4} " if mine else "     ", "dim"),
+                (f"{'you' if mine else 'claude':<7}", "bold"),
+                first_line,
+                (note, "yellow"),
+                (spent, "dim"),
             )
         )
     return rows

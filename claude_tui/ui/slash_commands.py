@@ -24,7 +24,7 @@ from claude_tui.core.tokens import estimate_text
 from claude_tui.core.usage import Totals
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
-from claude_tui.ui import attach_commands, model_commands
+from claude_tui.ui import attach_commands, branch_commands, model_commands
 from claude_tui.ui.clipboard import code_blocks, copy_to_clipboard, copy_with_tool
 from claude_tui.ui.commands import CommandContext, Registry
 from claude_tui.ui.cost_view import notes, totals_table
@@ -57,6 +57,14 @@ COMMANDS.command("attach", "queue files for the next message (alone: list them)"
     attach_commands.attach
 )
 COMMANDS.command("detach", "drop queued file N, or all", "[N]")(attach_commands.detach)
+COMMANDS.command("edit", "edit your message N (default: the last) on a new branch", "[N]")(
+    branch_commands.edit
+)
+COMMANDS.command("branches", "list this session's branches")(branch_commands.branches)
+COMMANDS.command("branch", "switch to branch K", "K")(branch_commands.branch)
+COMMANDS.command("fork", "copy this branch into a new session and go on there", "[TITLE]")(
+    branch_commands.fork
+)
 COMMANDS.command("web", "turn web search and fetch on or off (alone: say which)", "[on|off]")(
     model_commands.web
 )
@@ -138,9 +146,12 @@ def _resume(repl: CommandContext, arg: str) -> None:
     replay(repl.console, repl.chat.conversation, repl.look, repl.resume_show)
 
 
-@COMMANDS.command("history", "list every message of this conversation, numbered")
+@COMMANDS.command("history", "list this branch's messages: yours numbered, answers with cost")
 def _history(repl: CommandContext, _: str) -> None:
-    lines = history_lines(repl.chat.conversation)
+    chat = repl.chat
+    session_id = chat.recorder.session_id if chat.recorder else None
+    costs = chat.recorder.store.ledger.session_by_message(session_id) if session_id else {}
+    lines = history_lines(chat.conversation, costs)
     if not lines:
         repl.console.print("Nothing said yet.")
     for line in lines:

@@ -1,0 +1,150 @@
+"""A conversation is a tree: editing an earlier message starts a branch, nothing is lost."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+from claude_tui.core.conversation import Message
+from claude_tui.store import Store
+from tests.api_double import ApiDouble, Reply
+from tests.terminal import Terminal
+from tests.test_cli import _run
+
+READY = "/help for commands"
+
+
+def _texts(messages: list[Message]) -> list[str]:
+    return [m.text for m in messages]
+
+
+def _say(terminal: Terminal, text: str) -> None:
+    terminal.type(text)
+    terminal.press("enter")
+    terminal.wait_for(f"You said: {text}")
+
+
+def _sent(api: ApiDouble) -> list[str]:
+    body = [r.body for r in api.requests if r.path == "/v1/messages"][-1]
+    return ["".join(b.get("text", "") for b in m["content"]) for m in body["messages"]]
+
+
+def _three(terminal: Terminal) -> None:
+    terminal.wait_for(READY)
+    for text in ("one", "two", "three"):
+        _say(terminal, text)
+
+
+def test_edit_branches_and_switching_back_continues_the_old_branch(
+    terminal: Terminal, api: ApiDouble, home: Path
+) -> None:
+    """/edit 2 sends exchange 1 and the new message only; /branch 0 goes on where it was."""
+    _three(terminal)
+    terminal.type("/edit 2")
+    terminal.press("enter")
+    terminal.wait_for("Editing message 2: the new branch resends ≈")
+    terminal.type("\x15")  # Ctrl-U: clear the offered text
+    terminal.type("two, changed")
+    terminal.press("enter")
+    terminal.wait_for("You said: two, changed")
+    assert _sent(api) == ["one", "You said: one", "two, changed"]
+    terminal.type("/branches")
+    terminal.press("enter")
+    terminal.wait_for("from branch 0 after 2 messages")
+    terminal.type("/branch 0")
+    terminal.press("enter")
+    terminal.wait_for("Branch 0:")
+    _say(terminal, "four")
+    assert _sent(api)[-2:] == ["You said: three", "four"] and len(_sent(api)) == 7
+    store = Store.open(home / "data" / "sessions.sqlite3")
+    (session,) = store.sessions()
+    assert _texts(store.load(session.id, 1).messages) == [
+        "one", "You said: one", "two, changed", "You said: two, changed"
+    ]  # fmt: skip
+    assert len(store.load(session.id).messages) == 8  # the active branch, 0
+
+
+def test_an_empty_send_cancels_an_edit(terminal: Terminal, api: ApiDouble) -> None:
+    """Clearing the offered text and pressing Enter changes nothing."""
+    _three(terminal)
+    terminal.type("/edit")
+    terminal.press("enter")
+    terminal.wait_for("Editing message 3")
+    terminal.type("\x15")
+    terminal.press("enter")
+    terminal.wait_for("edit cancelled: nothing changed")
+    _say(terminal, "four")
+    assert len(_sent(api)) == 7
+
+
+def test_resume_takes_the_last_branch_and_search_finds_the_other(
+    app_env: dict[str, str], api: ApiDouble
+) -> None:
+    """-c continues the branch used last; search still finds the abandoned branch's words."""
+    first = Terminal([], app_env)
+    try:
+        _three(first)
+        first.type("/edit 1")
+        first.press("enter")
+        first.wait_for("Editing message 1")
+        first.type("\x15zebra question")
+        first.press("enter")
+        first.wait_for("You said: zebra question")
+        first.press("ctrl-d")
+        first.wait_exit()
+    finally:
+        first.close()
+    again = Terminal(["-c"], app_env)
+    try:
+        again.wait_for("You said: zebra question")
+        _say(again, "still here")
+        assert _sent(api) == ["zebra question", "You said: zebra question", "still here"]
+    finally:
+        again.close()
+    found = _run(app_env, "sessions", "search", "three")
+    assert "(branch 0)" not in found.stdout and "three" in found.stdout
+    hits = _run(app_env, "sessions", "search", "three", "--json").stdout
+    assert '"branch": 0' in hits
+
+
+def test_kill_9_during_a_branched_answer_loses_nothing(
+    app_env: dict[str, str], api: ApiDouble, home: Path
+) -> None:
+    """Both branches survive a kill -9 mid-answer; the new one keeps what was typed."""
+    terminal = Terminal([], app_env)
+    try:
+        _three(terminal)
+        api.script(Reply(text="slow " * 400, chunk=5, delay=0.01))
+        terminal.type("/edit 3")
+        terminal.press("enter")
+        terminal.wait_for("Editing message 3")
+        terminal.type("\x15redo three")
+        terminal.press("enter")
+        terminal.wait_for("slow slow")
+        os.kill(terminal.child.pid, signal.SIGKILL)
+        terminal.wait_exit()
+    finally:
+        terminal.close()
+    store = Store.open(home / "data" / "sessions.sqlite3")
+    (session,) = store.sessions()
+    assert _texts(store.load(session.id, 0).messages)[-2:] == ["three", "You said: three"]
+    assert _texts(store.load(session.id, 1).messages)[4] == "redo three"
+
+
+def test_a_branch_shares_its_parents_messages_and_undo_never_deletes_them(
+    tmp_path: Path,
+) -> None:
+    """Branch 1 reads branch 0's first messages; undoing into them only moves its fork."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    session = store.create_session("m", None)
+    for seq, text in enumerate(["a", "A", "b", "B"]):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
+    branch = store.new_branch(session.id, 0, 2)
+    store.save_message(session.id, 2, Message("user", [{"type": "text", "text": "c"}]), branch)
+    assert _texts(store.load(session.id).messages) == ["a", "A", "c"]
+    store.truncate(session.id, 0, branch)
+    assert _texts(store.load(session.id).messages) == []
+    assert _texts(store.load(session.id, 0).messages) == ["a", "A", "b", "B"]
+    assert [b.number for b in store.branches(session.id)] == [0, 1]
