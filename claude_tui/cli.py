@@ -343,15 +343,23 @@ def sessions_list(
 
 
 @sessions_app.command("show")
-def sessions_show(ctx: typer.Context, ref: SessionRef) -> None:
-    """Print a whole session, rendered."""
+def sessions_show(
+    ctx: typer.Context,
+    ref: SessionRef,
+    branch: Annotated[
+        int | None, typer.Option("--branch", help="This branch, not the active one.")
+    ] = None,
+    all_branches: Annotated[bool, typer.Option("--all", help="Every branch.")] = False,
+) -> None:
+    """Print a session (its active branch), rendered."""
     from claude_tui.ui import session_commands
     from claude_tui.ui.look import look_for
 
     with _friendly_errors():
         config = ctx.obj.load()
         look = look_for(config)
-        session_commands.show_session(_store(), look.styled(_console()), ref, look)
+        console = look.styled(_console())
+        session_commands.show_session(_store(), console, ref, look, branch, all_branches)
 
 
 @sessions_app.command("rename")
@@ -393,14 +401,20 @@ def sessions_export(
         typer.Option("--format", "-f", help="md, json or html (default: from -o's name)."),
     ] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File.")] = None,
+    all_branches: Annotated[
+        bool, typer.Option("--all", help="Every branch (JSON keeps their links for import).")
+    ] = False,
 ) -> None:
-    """Write a session as Markdown or JSON (stdout unless -o)."""
+    """Write a session's active branch as Markdown, JSON or HTML (stdout unless -o)."""
     from claude_tui.ui import session_commands
 
     with _friendly_errors():
         suffix = output.suffix.lower() if output is not None else ""
         fmt = fmt or session_commands.SUFFIX_FORMATS.get(suffix, "md")
-        session_commands.export_session(_store(), sys.stdout, ref, fmt, output)
+        store = _store()
+        session_commands.export_session(
+            store, sys.stdout, ref, fmt, output, all_branches=all_branches
+        )
 
 
 @sessions_app.command("import")

@@ -148,3 +148,32 @@ def test_a_branch_shares_its_parents_messages_and_undo_never_deletes_them(
     assert _texts(store.load(session.id).messages) == []
     assert _texts(store.load(session.id, 0).messages) == ["a", "A", "b", "B"]
     assert [b.number for b in store.branches(session.id)] == [0, 1]
+
+
+def test_export_all_round_trips_the_tree_through_import(
+    app_env: dict[str, str], home: Path, tmp_path: Path
+) -> None:
+    """`sessions export --all` keeps every branch and its links; an import rebuilds them."""
+    store = Store.open(home / "data" / "sessions.sqlite3")
+    session = store.create_session("claude-sonnet-5-5", None, "tree")
+    for seq, text in enumerate(["a", "A", "b", "B"]):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
+    branch = store.new_branch(session.id, 0, 2)
+    for seq, text in ((2, "c"), (3, "C")):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]), branch)
+    shown = _run(app_env, "sessions", "show", session.id, "--all").stdout
+    assert "Branch 1 from branch 0 after 2 messages" in shown
+    assert "C" in _run(app_env, "sessions", "show", session.id, "--branch", "1").stdout
+    target = tmp_path / "tree.json"
+    assert (
+        _run(app_env, "sessions", "export", session.id, "--all", "-o", str(target)).returncode == 0
+    )
+    assert _run(app_env, "sessions", "delete", session.id, "--yes").returncode == 0
+    done = _run(app_env, "sessions", "import", str(target))
+    assert "(4 messages, 1 more branches)" in done.stdout, done.stderr
+    again = Store.open(home / "data" / "sessions.sqlite3")
+    (imported,) = again.sessions()
+    assert _texts(again.load(imported.id, 0).messages) == ["a", "A", "b", "B"]
+    assert _texts(again.load(imported.id, 1).messages) == ["a", "A", "c", "C"]

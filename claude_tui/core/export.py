@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -33,11 +33,22 @@ def to_markdown(meta: dict[str, Any], conversation: Conversation) -> str:
     lines += [f"- Started: {_iso(meta['created_at'])}", ""]
     if conversation.system:
         lines += ["## System prompt", "", conversation.system, ""]
-    for message in conversation.messages:
+    return "\n".join(lines + _messages_markdown(conversation.messages))
+
+
+def branch_markdown(branch: Branch) -> str:
+    """A branch's own messages under a heading saying where it split."""
+    heading = f"# Branch {branch.number}, from branch {branch.parent} after {branch.fork} messages"
+    return "\n".join(["", heading, "", *_messages_markdown(branch.messages)])
+
+
+def _messages_markdown(messages: list[Message]) -> list[str]:
+    lines: list[str] = []
+    for message in messages:
         files = [f"- {FILE_MARK}{a.describe()}" for a in attachments_of(message)]
         lines += [_heading(message), "", *files, *([""] if files else [])]
         lines += [cited_text(message.content).rstrip("\n"), ""]
-    return "\n".join(lines)
+    return lines
 
 
 def _heading(message: Message) -> str:
@@ -46,8 +57,22 @@ def _heading(message: Message) -> str:
     return f"## {who}{note}"
 
 
+@dataclass(frozen=True)
+class Branch:
+    """A branch in an export: its parent, how many of the parent's messages it shares,
+    and its own messages after them."""
+
+    number: int
+    parent: int
+    fork: int
+    messages: list[Message]
+
+
 def to_json(
-    meta: dict[str, Any], conversation: Conversation, usage: Sequence[UsageRecord] = ()
+    meta: dict[str, Any],
+    conversation: Conversation,
+    usage: Sequence[UsageRecord] = (),
+    branches: Sequence[Branch] = (),
 ) -> str:
     """Every field of the session and its messages, content blocks included.
 
@@ -63,29 +88,42 @@ def to_json(
             "context_start": conversation.start,
             "summary": conversation.summary,
         },
-        "messages": [
-            {
-                "role": m.role,
-                "content": m.content,
-                "status": m.status,
-                "model": m.model,
-                "stop_reason": m.stop_reason,
-            }
-            for m in conversation.messages
-        ],
+        "messages": [_message_json(m) for m in conversation.messages],
     }
+    if branches:
+        document["branches"] = [
+            {
+                "branch": b.number,
+                "parent": b.parent,
+                "fork": b.fork,
+                "messages": [_message_json(m) for m in b.messages],
+            }
+            for b in branches
+        ]
     if usage:
         document["usage"] = [_record_json(record) for record in usage]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def _message_json(message: Message) -> dict[str, Any]:
+    return {
+        "role": message.role,
+        "content": message.content,
+        "status": message.status,
+        "model": message.model,
+        "stop_reason": message.stop_reason,
+    }
+
+
 @dataclass(frozen=True)
 class Imported:
-    """A session document read back: its metadata, conversation and any ledger rows."""
+    """A session document read back: its metadata, conversation (branch 0 when the file
+    holds every branch), any ledger rows, and the other branches."""
 
     meta: dict[str, Any]
     conversation: Conversation
     usage: list[UsageRecord]
+    branches: list[Branch] = field(default_factory=list)
 
 
 def from_json(text: str) -> Imported:
@@ -99,11 +137,19 @@ def from_json(text: str) -> Imported:
             raise ValueError("the session has no model id")
         messages = [_message(m) for m in document["messages"]]
         usage = [_record(r) for r in document.get("usage", [])]
+        branches = [_branch(b) for b in document.get("branches", [])]
     except (AttributeError, KeyError, TypeError, ArithmeticError, json.JSONDecodeError) as exc:
         raise ValueError(f"not a {JSON_FORMAT} document ({type(exc).__name__}: {exc})") from None
     start = min(int(meta.get("context_start") or 0), len(messages))
     conversation = Conversation(meta.get("system"), messages, start, meta.get("summary"))
-    return Imported(meta, conversation, usage)
+    return Imported(meta, conversation, usage, branches)
+
+
+def _branch(data: dict[str, Any]) -> Branch:
+    number, parent, fork = int(data["branch"]), int(data["parent"]), int(data["fork"])
+    if not 0 <= parent < number or fork < 0:
+        raise ValueError(f"branch {number} has parent {parent} and fork {fork}")
+    return Branch(number, parent, fork, [_message(m) for m in data["messages"]])
 
 
 def _message(data: dict[str, Any]) -> Message:

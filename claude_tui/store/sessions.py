@@ -7,12 +7,13 @@ import re
 import secrets
 import sqlite3
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from claude_tui.core.conversation import Conversation, Message
+from claude_tui.core.export import Branch
 from claude_tui.errors import NotFoundError, UsageError
 from claude_tui.store._connection import connect, write_transaction
 from claude_tui.store.ledger import Ledger
@@ -216,6 +217,24 @@ class Store:
             last = messages[-1].text if messages else ""
             infos.append(BranchInfo(branch, parent, fork, len(messages), last, created))
         return infos
+
+    def own_messages(self, session_id: str, branch: int) -> list[Message]:
+        """A branch's messages after its fork (all of branch 0's)."""
+        fork = next(b.fork for b in self.branches(session_id) if b.number == branch)
+        return self._branch_messages(session_id, branch, None)[fork:]
+
+    def import_branches(self, session_id: str, branches: Sequence[Branch]) -> int:
+        """Rebuild exported branches under a freshly imported session; how many."""
+        numbers = {0: 0}
+        for branch in sorted(branches, key=lambda b: b.number):
+            if branch.parent not in numbers:
+                continue  # its parent was not in the file
+            made = self.new_branch(session_id, numbers[branch.parent], branch.fork)
+            numbers[branch.number] = made
+            for offset, message in enumerate(branch.messages):
+                self.save_message(session_id, branch.fork + offset, message, made)
+        self.set_active_branch(session_id, 0)
+        return len(numbers) - 1
 
     def _branch_messages(self, session_id: str, branch: int, upto: int | None) -> list[Message]:
         """A branch's messages: its parent's before the fork, then its own."""

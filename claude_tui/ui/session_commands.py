@@ -13,7 +13,15 @@ from rich.console import Console
 from rich.text import Text
 
 from claude_tui import paths
-from claude_tui.core.export import Imported, from_json, to_json, to_markdown
+from claude_tui.core.conversation import Conversation
+from claude_tui.core.export import (
+    Branch,
+    Imported,
+    branch_markdown,
+    from_json,
+    to_json,
+    to_markdown,
+)
 from claude_tui.core.inert import inert, json_escaped
 from claude_tui.errors import UsageError
 from claude_tui.store import Store
@@ -39,18 +47,48 @@ def list_sessions(store: Store, console: Console, limit: int, as_json: bool) -> 
         console.print("No saved sessions yet.")
 
 
-def show_session(store: Store, console: Console, ref: str, look: Look) -> None:
-    """The whole conversation, rendered as it looked in the chat."""
+def show_session(
+    store: Store,
+    console: Console,
+    ref: str,
+    look: Look,
+    branch: int | None = None,
+    all_branches: bool = False,
+) -> None:
+    """A branch (the active one by default) rendered as it looked in the chat; with
+    ``all_branches``, every branch, each after the messages it shares with its parent."""
     info = store.resolve(ref)
     console.print(
         Text.assemble((title(info), "bold"), (f" {info.id} · {inert(info.model)}", "dim"))
     )
     console.print()
-    replay(console, store.load(info.id), look)
+    if not all_branches:
+        replay(console, store.load(info.id, _known_branch(store, info.id, branch)), look)
+        return
+    for found in store.branches(info.id):
+        if found.parent is not None:
+            console.print(
+                f"[bold]Branch {found.number}[/] [dim]from branch {found.parent} after "
+                f"{found.fork} messages[/]"
+            )
+        own = store.own_messages(info.id, found.number)
+        replay(console, Conversation(messages=own), look)
+
+
+def _known_branch(store: Store, session_id: str, branch: int | None) -> int | None:
+    if branch is not None and branch not in {b.number for b in store.branches(session_id)}:
+        raise UsageError(f"session {session_id} has no branch {branch}")
+    return branch
 
 
 def export_session(
-    store: Store, out: TextIO, ref: str, fmt: str, target: Path | None, look: Look = PLAIN
+    store: Store,
+    out: TextIO,
+    ref: str,
+    fmt: str,
+    target: Path | None,
+    look: Look = PLAIN,
+    all_branches: bool = False,
 ) -> str:
     """Markdown, JSON or HTML of one session, to ``target`` or ``out``; the session id.
 
@@ -61,15 +99,18 @@ def export_session(
     if fmt not in FORMATS:
         raise UsageError(f"--format must be md, json or html, not {fmt!r}")
     info = store.resolve(ref)
-    conversation = store.load(info.id)
+    conversation = store.load(info.id, 0 if all_branches else None)
+    others = _other_branches(store, info.id) if all_branches else []
     meta = asdict(info)
     del meta["system"]
     if fmt == "html":
         from claude_tui.ui.html_export import session_html
 
         text = session_html(info, conversation, store.ledger.session_by_message(info.id), look)
+    elif fmt == "json":
+        text = to_json(meta, conversation, branches=others)
     else:
-        text = to_markdown(meta, conversation) if fmt == "md" else to_json(meta, conversation)
+        text = to_markdown(meta, conversation) + "".join(branch_markdown(b) for b in others)
     if target is None:
         out.write(inert(text) if out.isatty() else text)
     else:
@@ -80,13 +121,27 @@ def export_session(
     return info.id
 
 
+def _other_branches(store: Store, session_id: str) -> list[Branch]:
+    """Every branch but 0, with the messages of its own, for an export."""
+    return [
+        Branch(b.number, b.parent, b.fork, store.own_messages(session_id, b.number))
+        for b in store.branches(session_id)
+        if b.parent is not None
+    ]
+
+
 def import_file(store: Store, path: Path) -> str:
     """Load an export or recovery file; one line saying what it added."""
     imported = _parse(path, _read_document(path))
     parts = []
     if imported.conversation.messages:
         session_id, how = store.import_session(imported.meta, imported.conversation)
-        parts.append(f"session {session_id} {how} ({len(imported.conversation.messages)} messages)")
+        count = len(imported.conversation.messages)
+        if imported.branches and how in ("created", "copied"):
+            made = store.import_branches(session_id, imported.branches)
+            parts.append(f"session {session_id} {how} ({count} messages, {made} more branches)")
+        else:
+            parts.append(f"session {session_id} {how} ({count} messages)")
     if imported.usage:
         added = sum(store.ledger.append(record) for record in imported.usage)
         parts.append(f"{added} of {len(imported.usage)} usage row(s) added")
