@@ -8,6 +8,7 @@ from pathlib import Path
 
 from claude_tui.core.conversation import Message
 from claude_tui.store import Store
+from claude_tui.ui.picker import PickerState
 from tests.api_double import ApiDouble, Reply
 from tests.terminal import Terminal
 from tests.test_cli import _run
@@ -177,3 +178,16 @@ def test_export_all_round_trips_the_tree_through_import(
     (imported,) = again.sessions()
     assert _texts(again.load(imported.id, 0).messages) == ["a", "A", "b", "B"]
     assert _texts(again.load(imported.id, 1).messages) == ["a", "A", "c", "C"]
+
+
+def test_the_picker_shows_how_many_branches_a_session_has(tmp_path: Path) -> None:
+    """A session with branches says how many in the -r picker; one without says nothing."""
+    store = Store.open(tmp_path / "db.sqlite3")
+    tree, flat = store.create_session("m", None, "tree"), store.create_session("m", None, "flat")
+    for session in (tree, flat):
+        store.save_message(session.id, 0, Message("user", [{"type": "text", "text": "hi"}]))
+    store.new_branch(tree.id, 0, 0)
+    store.new_branch(tree.id, 0, 0)
+    rows = PickerState(store.sessions(), store.branch_counts()).rows(0.0)
+    text = "".join(fragment for _, fragment in rows)
+    assert "3 branches" in text and text.count("branches") == 1

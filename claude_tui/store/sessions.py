@@ -197,6 +197,13 @@ class Store:
                 (branch, length, session_id),
             )
 
+    def branch_counts(self) -> dict[str, int]:
+        """How many branches each session with more than one has."""
+        rows = self._conn.execute(
+            "SELECT session_id, count(*) + 1 FROM branches GROUP BY session_id"
+        ).fetchall()
+        return dict(rows)
+
     def active_branch(self, session_id: str) -> int:
         """The branch a resume continues."""
         row = self._conn.execute(
@@ -347,6 +354,7 @@ class Store:
         """The most recently used sessions first."""
         rows = self._conn.execute(
             f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE message_count > 0 "
+            "OR EXISTS (SELECT 1 FROM branches b WHERE b.session_id = sessions.id) "
             "ORDER BY updated_at DESC LIMIT ?",
             (limit,),
         )

@@ -105,7 +105,7 @@ def _chosen_session(store: Store, resume: Resume) -> SessionInfo | None:
         sessions = store.sessions(PICKER_SESSIONS)
         if not sessions:
             raise NotFoundError("no saved sessions to resume yet")
-        chosen = pick_session(sessions)
+        chosen = pick_session(sessions, store.branch_counts())
         if chosen is None:
             raise KeyboardInterrupt
         return chosen

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from prompt_toolkit.application import Application
 from prompt_toolkit.buffer import Buffer
@@ -22,7 +22,11 @@ VISIBLE_ROWS = 12
 class PickerState:
     """Which sessions match the filter and which one is highlighted."""
 
-    def __init__(self, sessions: list[SessionInfo]) -> None:
+    def __init__(
+        self, sessions: list[SessionInfo], branches: Mapping[str, int] | None = None
+    ) -> None:
+        """``branches`` counts the branches of the sessions that have more than one."""
+        self._branches = dict(branches or {})
         self._all = sessions
         self.shown = sessions
         self.index = 0
@@ -51,20 +55,23 @@ class PickerState:
         for offset, info in enumerate(self.shown[start : start + VISIBLE_ROWS]):
             style = "reverse" if start + offset == self.index else ""
             name = title(info)[:50].ljust(50)
-            line = f" {name} {age(info.updated_at, now):>9} {info.message_count:>5} msgs "
+            count = self._branches.get(info.id, 1)
+            tree = f" {count} branches" if count > 1 else ""
+            line = f" {name} {age(info.updated_at, now):>9} {info.message_count:>5} msgs{tree} "
             fragments.append((style, line + "\n"))
         return fragments
 
 
 def pick_session(
     sessions: list[SessionInfo],
+    branches: Mapping[str, int] | None = None,
     *,
     clock: Callable[[], float] = time.time,
     input: Input | None = None,
     output: Output | None = None,
 ) -> SessionInfo | None:
     """Ask which session to resume; None when the person presses Esc or Ctrl-C."""
-    state = PickerState(sessions)
+    state = PickerState(sessions, branches)
     query = Buffer(multiline=False, on_text_changed=lambda buffer: state.filter(buffer.text))
     layout = Layout(
         HSplit(

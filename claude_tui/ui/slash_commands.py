@@ -138,7 +138,8 @@ def _sessions(repl: CommandContext, _: str) -> None:
 @COMMANDS.command("resume", "continue a saved session (id prefix or title; alone: pick)", "[ID]")
 def _resume(repl: CommandContext, arg: str) -> None:
     store = _store(repl)
-    session = store.resolve(arg) if arg else pick_session(store.sessions(RECENT_SESSIONS * 10))
+    recent = store.sessions(RECENT_SESSIONS * 10)
+    session = store.resolve(arg) if arg else pick_session(recent, store.branch_counts())
     if session is None:
         return
     repl.chat.resume(session)
