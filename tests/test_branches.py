@@ -191,3 +191,21 @@ def test_the_picker_shows_how_many_branches_a_session_has(tmp_path: Path) -> Non
     rows = PickerState(store.sessions(), store.branch_counts()).rows(0.0)
     text = "".join(fragment for _, fragment in rows)
     assert "3 branches" in text and text.count("branches") == 1
+
+
+def test_fork_copies_the_branch_into_a_new_session(
+    terminal: Terminal, api: ApiDouble, home: Path
+) -> None:
+    """/fork TITLE goes on in a copy; the session it left keeps what it had."""
+    terminal.wait_for(READY)
+    _say(terminal, "one")
+    terminal.type("/fork Side quest")
+    terminal.press("enter")
+    terminal.wait_for("Forked:")
+    _say(terminal, "two")
+    store = Store.open(home / "data" / "sessions.sqlite3")
+    forked, original = store.sessions()
+    assert forked.title == "Side quest" and _texts(store.load(forked.id).messages)[-1] == (
+        "You said: two"
+    )
+    assert _texts(store.load(original.id).messages) == ["one", "You said: one"]
