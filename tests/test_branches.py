@@ -104,7 +104,7 @@ def test_resume_takes_the_last_branch_and_search_finds_the_other(
     finally:
         again.close()
     found = _run(app_env, "sessions", "search", "three")
-    assert "(branch 0)" not in found.stdout and "three" in found.stdout
+    assert "(in branch 0)" in found.stdout and "three" in found.stdout
     hits = _run(app_env, "sessions", "search", "three", "--json").stdout
     assert '"branch": 0' in hits
 

@@ -55,6 +55,7 @@ class SearchHit:
     session: SessionInfo
     snippet: str
     branch: int = 0  # the branch the best match is in
+    active_branch: int = 0  # the branch a resume continues
 
 
 _SESSION_COLUMNS = "id, title, model, system, created_at, updated_at, message_count"
@@ -418,14 +419,14 @@ class Store:
                                OVER (PARTITION BY m.session_id ORDER BY hits.rank) AS n
                       FROM hits JOIN messages m ON m.id = hits.id
                     )
-                    SELECT {_prefixed("s")}, best.snip, best.branch
+                    SELECT {_prefixed("s")}, best.snip, best.branch, s.active_branch
                     FROM best JOIN sessions s ON s.id = best.sid
                     WHERE best.n = 1 ORDER BY s.updated_at DESC LIMIT ?""",
                 (fts_query(query), limit),
             ).fetchall()
         except sqlite3.OperationalError as exc:
             raise UsageError(f"cannot search for {query!r}: {exc}") from None
-        return [SearchHit(SessionInfo(*row[:7]), row[7], row[8]) for row in rows]
+        return [SearchHit(SessionInfo(*row[:7]), *row[7:]) for row in rows]
 
 
 def _continues(known: list[Message], messages: list[Message], keep: int) -> bool:

@@ -128,7 +128,8 @@ def print_hits(console: Console, hits: list[SearchHit], clock: Callable[[], floa
             ),
             highlight=False,
         )
-        where = Text(f" (branch {hit.branch})", style="dim") if hit.branch else Text("")
+        elsewhere = hit.branch != hit.active_branch
+        where = Text(f" (in branch {hit.branch})", style="dim") if elsewhere else Text("")
         console.print(Text("  ").append(snippet_text(hit.snippet)).append(where))
 
 
