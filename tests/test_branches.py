@@ -209,3 +209,31 @@ def test_fork_copies_the_branch_into_a_new_session(
         "You said: two"
     )
     assert _texts(store.load(original.id).messages) == ["one", "You said: one"]
+
+
+def _store_with_branch(tmp_path: Path) -> tuple[Store, str]:
+    store = Store.open(tmp_path / "db.sqlite3")
+    session = store.create_session("m", None)
+    for seq, text in enumerate(["a", "A", "b", "B"]):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
+    branch = store.new_branch(session.id, 0, 2)
+    for seq, text in ((2, "c"), (3, "C")):
+        role = "user" if seq % 2 == 0 else "assistant"
+        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]), branch)
+    return store, session.id
+
+
+def test_undo_on_a_parent_never_takes_what_a_child_shares(tmp_path: Path) -> None:
+    """Emptying branch 0 leaves branch 1 whole: it keeps its own copy of what it shared."""
+    store, session_id = _store_with_branch(tmp_path)
+    store.truncate(session_id, 0, 0)
+    assert _texts(store.load(session_id, 0).messages) == []
+    assert _texts(store.load(session_id, 1).messages) == ["a", "A", "c", "C"]
+
+
+def test_a_branch_of_a_branch_shares_only_up_to_its_own_fork(tmp_path: Path) -> None:
+    """Editing message 1 on branch 1 makes a branch that starts from nothing but 'a'."""
+    store, session_id = _store_with_branch(tmp_path)
+    third = store.new_branch(session_id, 1, 1)
+    assert _texts(store.load(session_id, third).messages) == ["a"]

@@ -14,7 +14,7 @@ from rich.console import Console
 from claude_tui.api import ApiClient
 from claude_tui.app import Chat, ChatSettings
 from claude_tui.app.meter import Meter
-from claude_tui.core.conversation import Conversation
+from claude_tui.core.conversation import Conversation, Message
 from claude_tui.core.tokens import estimate_text
 from claude_tui.core.web import WebSettings
 from claude_tui.errors import AccessDeniedError, UsageError
@@ -210,8 +210,8 @@ def test_ask_web_piped_writes_markers_and_footnotes(
     api.script(SEARCH)
     done = _run(app_env, "ask", "--web", "what is new?")
     assert done.returncode == 0, done.stderr
-    assert "October. [1] It adds template strings. [2] That is all." in done.stdout
-    assert '[1]: https://www.python.org/downloads/ "Python 3.14 released"' in done.stdout
+    assert "October. [^1] It adds template strings. [^2] That is all." in done.stdout
+    assert "[^1]: Python 3.14 released <https://www.python.org/downloads/>" in done.stdout
     assert "searching: python 3.14 release" in done.stderr
     assert _messages(api)[-1]["tools"]
     cost = json.loads(_run(app_env, "cost", "--json").stdout)
@@ -245,3 +245,14 @@ def test_in_a_real_chat_the_blocks_go_back_and_the_search_is_billed(
     (model, searched) = rows[0]
     tokens_only = PRICES.charge(model, replace(searched.usage, web_search_requests=0)).cost
     assert tokens_only is not None and searched.cost == tokens_only + Decimal("0.01")
+
+
+def test_a_search_stopped_before_its_result_is_not_sent_back(api: ApiDouble) -> None:
+    """Ctrl-C while the first search runs: the lone call is dropped, the next send is valid."""
+    chat = _chat(api)
+    chat.conversation.add_user("search")
+    lone = {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {}}
+    chat.conversation.add_assistant(Message("assistant", [lone], "interrupted"))
+    list(chat.send("again"))
+    assert [m["role"] for m in _messages(api)[-1]["messages"]] == ["user"]
+    assert chat.conversation.messages[-1].text == "You said: again"

@@ -435,6 +435,9 @@ class Chat:
         self.settle()
         recorder.switch(branch)
         self.conversation = recorder.store.load(recorder.session_id, branch)
+        # What /compact summarised belongs to the branch it ran on: this one is sent whole.
+        self.conversation.start, self.conversation.summary = 0, None
+        self.remember_context()
 
     def fork(self, title: str) -> SessionInfo:
         """Copy this branch into a new session and go on there; the old one stays as it was."""
@@ -457,6 +460,7 @@ class Chat:
         paused = self.conversation.paused_answer()
         if paused is None:
             raise UsageError("nothing paused to continue")
+        self._may_send()
         sent_tokens = self._fit_context()
 
         def build() -> ChatRequest:

@@ -147,7 +147,7 @@ class Conversation:
             if message.role == "user":
                 pending = message
                 continue
-            if pending is not None and any(_sendable(b) for b in message.content):
+            if pending is not None and sendable_blocks(message.content, _paused(message)):
                 kept += [pending, message]
             pending = None
         if pending is not None:
@@ -169,8 +169,8 @@ class Conversation:
                 ]
                 payload.append({"role": "user", "content": content})
             else:
-                paused = message.stop_reason == "pause_turn"
-                content = sendable_blocks(message.content, paused)
+                last = message is self.messages[-1]
+                content = sendable_blocks(message.content, last and _paused(message))
                 payload.append({"role": "assistant", "content": content})
         return payload
 
@@ -202,6 +202,10 @@ def joined(first: Message, more: Message, whole: bool = False) -> Message:
         else:
             blocks.append(copy.deepcopy(block))
     return Message("assistant", blocks, more.status, more.model, more.stop_reason)
+
+
+def _paused(message: Message) -> bool:
+    return message.stop_reason == "pause_turn"
 
 
 def _answered_calls(blocks: list[Block]) -> set[str]:

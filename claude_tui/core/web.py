@@ -60,10 +60,12 @@ def has_web(blocks: list[Block]) -> bool:
 
 
 def cited_text(blocks: list[Block]) -> str:
-    """The answer's text with its markers, and its sources as reference lines after it."""
+    """The answer's text with footnote markers, and its sources as footnotes after it."""
     numbered = sources(blocks)
     text = "".join(
-        b.get("text", "") + markers(b, numbered) for b in blocks if b.get("type") == "text"
+        b.get("text", "") + markers(b, numbered, footnote=True)
+        for b in blocks
+        if b.get("type") == "text"
     )
     return f"{text}\n\n{footnotes(numbered)}" if numbered else text
 
@@ -108,8 +110,11 @@ def _result_line(result: Block) -> str:
 
 
 def domain(url: str) -> str:
-    """The host of a URL, without ``www.``."""
-    host = urlsplit(url).hostname or url
+    """The host of a URL, without ``www.``; a URL that does not parse is shown whole."""
+    try:
+        host = urlsplit(url).hostname or url
+    except ValueError:
+        return url
     return host.removeprefix("www.")
 
 
@@ -125,22 +130,30 @@ def sources(blocks: list[Block]) -> list[Source]:
     return list(found.values())
 
 
-def markers(block: Block, numbered: list[Source]) -> str:
-    """`` [1][2]`` after a cited text block: one number per distinct source it cites."""
+def markers(block: Block, numbered: list[Source], footnote: bool = False) -> str:
+    """`` [1][2]`` after a cited text block: one number per distinct source it cites
+    (``[^1]`` markdown footnotes with ``footnote``, for files)."""
     numbers = {s.url: s.number for s in numbered}
     cited = []
     for citation in block.get("citations") or []:
         number = numbers.get(str(citation.get("url", "")))
         if number is not None and number not in cited:
             cited.append(number)
-    return " " + "".join(f"[{n}]" for n in cited) if cited else ""
+    mark = "[^{}]" if footnote else "[{}]"
+    return " " + "".join(mark.format(n) for n in cited) if cited else ""
 
 
 def is_web_link(url: str) -> bool:
-    """Only http and https URLs become hyperlinks; anything else stays plain text."""
-    return urlsplit(url).scheme in ("http", "https")
+    """Only printable http and https URLs become hyperlinks; anything else stays text."""
+    if not url.isprintable() or " " in url:
+        return False
+    try:
+        return urlsplit(url).scheme in ("http", "https")
+    except ValueError:
+        return False
 
 
 def footnotes(numbered: list[Source]) -> str:
-    """The sources as markdown footnote-style lines, for answers written to a file."""
-    return "\n".join(f'[{s.number}]: {s.url} "{s.title}"' for s in numbered)
+    """The sources as markdown footnotes, shown by renderers that know them and read as
+    plain lines by those that do not."""
+    return "\n".join(f"[^{s.number}]: {s.title} <{s.url}>" for s in numbered)

@@ -130,19 +130,8 @@ class Store:
         """Insert or replace the message at position ``seq`` of ``branch``; titles come from
         the first."""
         now = self._clock()
-        row = (json.dumps(message.content, ensure_ascii=False), message.text, message.status)
         with write_transaction(self._conn) as conn:
-            conn.execute(
-                """INSERT INTO messages (session_id, branch, seq, role, content, text, status,
-                                         model, stop_reason, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (session_id, branch, seq) DO UPDATE SET
-                     role = excluded.role, content = excluded.content, text = excluded.text,
-                     status = excluded.status, model = excluded.model,
-                     stop_reason = excluded.stop_reason""",
-                (session_id, branch, seq, message.role, *row, message.model,
-                 message.stop_reason, now),
-            )  # fmt: skip
+            self._insert(conn, session_id, branch, seq, message)
             conn.execute(
                 """UPDATE sessions SET updated_at = ?, message_count = ?,
                    title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END
@@ -150,13 +139,31 @@ class Store:
                 (now, seq + 1, message.role, shorten(message.text), session_id),
             )
 
+    def _insert(
+        self, conn: sqlite3.Connection, session_id: str, branch: int, seq: int, message: Message
+    ) -> None:
+        row = (json.dumps(message.content, ensure_ascii=False), message.text, message.status)
+        conn.execute(
+            """INSERT INTO messages (session_id, branch, seq, role, content, text, status,
+                                     model, stop_reason, created_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (session_id, branch, seq) DO UPDATE SET
+                 role = excluded.role, content = excluded.content, text = excluded.text,
+                 status = excluded.status, model = excluded.model,
+                 stop_reason = excluded.stop_reason""",
+            (session_id, branch, seq, message.role, *row, message.model,
+             message.stop_reason, self._clock()),
+        )  # fmt: skip
+
     def truncate(self, session_id: str, length: int, branch: int = 0) -> None:
         """Drop every message of ``branch`` from position ``length`` on (undo, retry).
 
         Messages the branch shares with its parent are never deleted: the branch
-        forks earlier instead.
+        forks earlier instead. A child branch that shares some of what goes keeps
+        its own copy of it first.
         """
         with write_transaction(self._conn) as conn:
+            self._hand_down(conn, session_id, branch, length)
             conn.execute(
                 "DELETE FROM messages WHERE session_id = ? AND branch = ? AND seq >= ?",
                 (session_id, branch, length),
@@ -168,6 +175,25 @@ class Store:
             conn.execute(
                 "UPDATE sessions SET message_count = ?, updated_at = ? WHERE id = ?",
                 (length, self._clock(), session_id),
+            )
+
+    def _hand_down(
+        self, conn: sqlite3.Connection, session_id: str, branch: int, length: int
+    ) -> None:
+        """Copy to each child of ``branch`` the shared messages from ``length`` on."""
+        children = conn.execute(
+            "SELECT branch, fork FROM branches WHERE session_id = ? AND parent = ? AND fork > ?",
+            (session_id, branch, length),
+        ).fetchall()
+        if not children:
+            return
+        view = self._branch_messages(session_id, branch, None)
+        for child, fork in children:
+            for seq in range(length, min(fork, len(view))):
+                self._insert(conn, session_id, child, seq, view[seq])
+            conn.execute(
+                "UPDATE branches SET fork = ? WHERE session_id = ? AND branch = ?",
+                (length, session_id, child),
             )
 
     def new_branch(self, session_id: str, parent: int, fork: int) -> int:
@@ -251,7 +277,8 @@ class Store:
             (session_id, branch),
         ).fetchone()
         parent, fork = row if row else (None, 0)
-        shared = self._branch_messages(session_id, parent, fork) if parent is not None else []
+        reach = fork if upto is None else min(fork, upto)
+        shared = self._branch_messages(session_id, parent, reach) if parent is not None else []
         limit = -1 if upto is None else max(upto - fork, 0)
         rows = self._conn.execute(
             "SELECT role, content, status, model, stop_reason FROM messages "

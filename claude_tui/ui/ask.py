@@ -45,7 +45,11 @@ def run_ask(
             if not paused(result):
                 break
             view.note(f"the web tools are still at work: going on ({number})")
-            result = _show(chat.continue_paused(), view)
+            try:
+                turn = chat.continue_paused()
+            except ClaudeTuiError as exc:
+                raise type(exc)(exc.message) from None  # without advice naming chat commands
+            result = _show(turn, view)
         for notice in chat.take_notices():
             errors.print(f"[yellow]{escape(notice)}[/]", highlight=False)
         settle(chat, errors)

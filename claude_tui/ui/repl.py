@@ -192,7 +192,11 @@ class Repl:
             if not paused(result):
                 break
             self.console.print(f"[dim]the web tools are still at work: going on ({number})[/]")
-            result = self.view.show(self.chat.continue_paused())
+            try:
+                result = self.view.show(self.chat.continue_paused())
+            except ClaudeTuiError as exc:  # a budget reached, say: the paused part is kept
+                self.error(str(exc))
+                break
         self._show_notices()
         recorder = self.chat.recorder
         self.warn(recorder.take_warning() if recorder else None)

@@ -38,7 +38,9 @@ class Shown:
 class WebTrack:
     """Follows one answer's events for the lines and markers the web adds to it."""
 
-    def __init__(self) -> None:
+    def __init__(self, footnote: bool = False) -> None:
+        """``footnote`` marks citations ``[^1]``, as the markdown written to files does."""
+        self._footnote = footnote
         self._builder = AnswerBuilder()
         self._open: dict[int, str] = {}  # index: block type, while it streams
 
@@ -64,7 +66,8 @@ class WebTrack:
         line = call_line(block)
         if line is not None:
             return Shown(notes=[line])
-        return Shown(markers=markers(block, sources(self._builder.blocks)))
+        numbered = sources(self._builder.blocks)
+        return Shown(markers=markers(block, numbered, footnote=self._footnote))
 
     def sources(self) -> list[Source]:
         """The cited sources so far, numbered as the markers show them."""
