@@ -57,7 +57,8 @@ def _summarise(chat: Chat, older: Conversation, instructions: str) -> str:
     ask = f"{INSTRUCTION}\n\n{instructions}".strip()
     messages.append({"role": "user", "content": [{"type": "text", "text": ask}]})
     request = chat.request_for(messages, thinking_asked="off")
-    request = replace(request, max_tokens=min(request.max_tokens, SUMMARY_MAX_TOKENS))
+    # No web tools: a summary must not run paid searches.
+    request = replace(request, max_tokens=min(request.max_tokens, SUMMARY_MAX_TOKENS), web=None)
     pieces: list[str] = []
     start: MessageStart | None = None
     stop: Stop | None = None

@@ -24,6 +24,9 @@ from claude_tui.core.web import cited_text
 
 JSON_FORMAT = "claude-tui-session"
 JSON_VERSION = 1
+# Bounds a file's branch numbers and positions must keep (SQLite holds 64-bit integers).
+MAX_BRANCHES = 1_000_000
+MAX_MESSAGES = 10_000_000
 
 
 def to_markdown(meta: dict[str, Any], conversation: Conversation) -> str:
@@ -147,7 +150,7 @@ def from_json(text: str) -> Imported:
 
 def _branch(data: dict[str, Any]) -> Branch:
     number, parent, fork = int(data["branch"]), int(data["parent"]), int(data["fork"])
-    if not 0 <= parent < number or fork < 0:
+    if not 0 <= parent < number <= MAX_BRANCHES or not 0 <= fork <= MAX_MESSAGES:
         raise ValueError(f"branch {number} has parent {parent} and fork {fork}")
     return Branch(number, parent, fork, [_message(m) for m in data["messages"]])
 
