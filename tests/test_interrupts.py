@@ -34,11 +34,11 @@ from claude_tui.ui.turn_view import TurnView
 from tests.sinks import Collected
 
 class PressedWhileSaving(Store):
-    def save_message(self, session_id, seq, message):
+    def save_message(self, session_id, seq, message, branch=0):
         if message.role == "assistant":
             os.kill(os.getpid(), signal.SIGINT)
             os.kill(os.getpid(), signal.SIGINT)
-        super().save_message(session_id, seq, message)
+        super().save_message(session_id, seq, message, branch)
 
 base_url, key, path = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 client = ApiClient(api_key=key, key_env="K", base_url=base_url, timeout=5, max_retries=0)

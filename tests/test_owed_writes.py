@@ -29,10 +29,10 @@ class FailingStore(Store):
 
     failing = False
 
-    def save_message(self, session_id: str, seq: int, message: Message) -> None:
+    def save_message(self, session_id: str, seq: int, message: Message, branch: int = 0) -> None:
         if self.failing:
             raise StoreError("cannot write the session database: database or disk is full")
-        super().save_message(session_id, seq, message)
+        super().save_message(session_id, seq, message, branch)
 
 
 def _chat(api: ApiDouble, path: Path) -> tuple[Chat, FailingStore]:
