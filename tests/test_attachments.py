@@ -399,3 +399,14 @@ def test_a_detached_file_leaves_nothing_behind(api: ApiDouble, tmp_path: Path) -
     chat.attach(str(_write(tmp_path, "b.png", png(5, 5))))
     list(chat.send("now"))
     assert len(list((tmp_path / "kept").iterdir())) == 1
+
+
+def test_more_than_twenty_images_must_be_small(api: ApiDouble, tmp_path: Path) -> None:
+    """The 21st image makes a request the API would refuse if any is over 2000 px: one line."""
+    chat = _chat(api, tmp_path)
+    chat.attach(str(_write(tmp_path, "big.png", png(2500, 10))))
+    for n in range(20):
+        chat.attach(str(_write(tmp_path, f"s{n}.png", png(10 + n, 10))))
+    with pytest.raises(UsageError, match="21 images, and above 20 the API takes at most 2000 px"):
+        chat.send("all of them")
+    assert not _messages(api)

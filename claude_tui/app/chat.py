@@ -21,6 +21,8 @@ from claude_tui.app.models import ModelCatalog
 from claude_tui.app.recorder import SessionRecorder
 from claude_tui.app.tokenizer import Tokenizer
 from claude_tui.core.attachments import (
+    MANY_IMAGES,
+    MANY_IMAGES_SIDE,
     PDF_MAX_BYTES,
     PDF_MAX_PAGES,
     PDF_MAX_PAGES_SMALL_WINDOW,
@@ -790,6 +792,15 @@ class Chat:
                     " (/model lists the models that do; /detach drops it)",
                 )
         sent = [a for m in self.conversation.sent() for a in attachments_of(m)]
+        images = [a for a in [*sent, *files] if a.kind == "image"]
+        wide = [a for a in images if max(a.width or 0, a.height or 0) > MANY_IMAGES_SIDE]
+        if len(images) > MANY_IMAGES and wide:
+            raise UsageError(
+                f"this request would carry {len(images)} images, and above {MANY_IMAGES} the API "
+                f"takes at most {MANY_IMAGES_SIDE} px a side: {wide[0].name} is "
+                f"{wide[0].width}x{wide[0].height}",
+                " (/detach drops queued ones, /clear starts afresh)",
+            )
         pdf_bytes = sum(a.size for a in [*sent, *files] if a.kind == "pdf")
         if self.attachments is not None and self.attachments.mode == "inline":
             pdf_bytes = pdf_bytes * 4 // 3  # base64 grows the request by a third

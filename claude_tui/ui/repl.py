@@ -141,6 +141,8 @@ class Repl:
         if pending is not None and parsed is None:
             self.run_turn(lambda: pending(line))
             return
+        if pending is not None:
+            self.console.print("[dim]edit cancelled: a command ran instead (// sends a slash)[/]")
         if parsed is None and (path := dropped_file(line)) is not None:
             self._attach_dropped(path)
             return
