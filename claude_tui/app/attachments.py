@@ -109,23 +109,23 @@ class Attachments:
 
     def take(self) -> list[Attachment]:
         """The queued files, kept on disk now that they are sent; the queue is empty after."""
-        taken, self.queued = self.queued, []
-        for attachment in taken:
+        for attachment in self.queued:  # first: a failure leaves the queue as it was
             self._keep(attachment.sha256)
+        taken, self.queued = self.queued, []
         return taken
 
     def _keep(self, sha: str) -> None:
         """Write a file's bytes under its sha256, atomically: a kill leaves no torn copy."""
-        data = self._unsaved.pop(sha, None)
+        data = self._unsaved.get(sha)
         target = self.folder / sha
-        if data is None or target.exists():
-            return
-        try:
-            paths.make_private_dir(self.folder)
-            paths.write_private_bytes(target.with_suffix(".part"), data)
-            target.with_suffix(".part").replace(target)
-        except OSError as exc:
-            raise StoreError(f"cannot keep a file in {self.folder}: {exc.strerror}") from None
+        if data is not None and not target.exists():
+            try:
+                paths.make_private_dir(self.folder)
+                paths.write_private_bytes(target.with_suffix(".part"), data)
+                target.with_suffix(".part").replace(target)
+            except OSError as exc:
+                raise StoreError(f"cannot keep a file in {self.folder}: {exc.strerror}") from None
+        self._unsaved.pop(sha, None)
 
     def read(self, path: Path, text_room: int, max_pages: int, many: bool = False) -> Attachment:
         """Check and keep one file; every refusal is one line naming it, its size and the limit."""
