@@ -31,6 +31,20 @@ def _sent(api: ApiDouble) -> list[str]:
     return ["".join(b.get("text", "") for b in m["content"]) for m in body["messages"]]
 
 
+def _store_with_branch(path: Path) -> tuple[Store, str]:
+    """Branch 0: a A b B; branch 1 shares a A and goes on with c C."""
+    store = Store.open(path)
+    session = store.create_session("claude-sonnet-5-5", None, "tree")
+    branch = None
+    for seq, text in enumerate(["a", "A", "b", "B", "c", "C"]):
+        if seq == 4:
+            branch = store.new_branch(session.id, 0, 2)
+        role = "user" if seq % 2 == 0 else "assistant"
+        message = Message(role, [{"type": "text", "text": text}])
+        store.save_message(session.id, seq - 2 if branch else seq, message, branch or 0)
+    return store, session.id
+
+
 def _three(terminal: Terminal) -> None:
     terminal.wait_for(READY)
     for text in ("one", "two", "three"):
@@ -137,33 +151,20 @@ def test_a_branch_shares_its_parents_messages_and_undo_never_deletes_them(
     tmp_path: Path,
 ) -> None:
     """Branch 1 reads branch 0's first messages; undoing into them only moves its fork."""
-    store = Store.open(tmp_path / "db.sqlite3")
-    session = store.create_session("m", None)
-    for seq, text in enumerate(["a", "A", "b", "B"]):
-        role = "user" if seq % 2 == 0 else "assistant"
-        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
-    branch = store.new_branch(session.id, 0, 2)
-    store.save_message(session.id, 2, Message("user", [{"type": "text", "text": "c"}]), branch)
-    assert _texts(store.load(session.id).messages) == ["a", "A", "c"]
-    store.truncate(session.id, 0, branch)
-    assert _texts(store.load(session.id).messages) == []
-    assert _texts(store.load(session.id, 0).messages) == ["a", "A", "b", "B"]
-    assert [b.number for b in store.branches(session.id)] == [0, 1]
+    store, session_id = _store_with_branch(tmp_path / "db.sqlite3")
+    assert _texts(store.load(session_id).messages) == ["a", "A", "c", "C"]
+    store.truncate(session_id, 0, 1)
+    assert _texts(store.load(session_id).messages) == []
+    assert _texts(store.load(session_id, 0).messages) == ["a", "A", "b", "B"]
+    assert [b.number for b in store.branches(session_id)] == [0, 1]
 
 
 def test_export_all_round_trips_the_tree_through_import(
     app_env: dict[str, str], home: Path, tmp_path: Path
 ) -> None:
     """`sessions export --all` keeps every branch and its links; an import rebuilds them."""
-    store = Store.open(home / "data" / "sessions.sqlite3")
-    session = store.create_session("claude-sonnet-5-5", None, "tree")
-    for seq, text in enumerate(["a", "A", "b", "B"]):
-        role = "user" if seq % 2 == 0 else "assistant"
-        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
-    branch = store.new_branch(session.id, 0, 2)
-    for seq, text in ((2, "c"), (3, "C")):
-        role = "user" if seq % 2 == 0 else "assistant"
-        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]), branch)
+    store, session_id = _store_with_branch(home / "data" / "sessions.sqlite3")
+    session = store.resolve(session_id)
     shown = _run(app_env, "sessions", "show", session.id, "--all").stdout
     assert "Branch 1 from branch 0 after 2 messages" in shown
     assert "C" in _run(app_env, "sessions", "show", session.id, "--branch", "1").stdout
@@ -211,22 +212,9 @@ def test_fork_copies_the_branch_into_a_new_session(
     assert _texts(store.load(original.id).messages) == ["one", "You said: one"]
 
 
-def _store_with_branch(tmp_path: Path) -> tuple[Store, str]:
-    store = Store.open(tmp_path / "db.sqlite3")
-    session = store.create_session("m", None)
-    for seq, text in enumerate(["a", "A", "b", "B"]):
-        role = "user" if seq % 2 == 0 else "assistant"
-        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]))
-    branch = store.new_branch(session.id, 0, 2)
-    for seq, text in ((2, "c"), (3, "C")):
-        role = "user" if seq % 2 == 0 else "assistant"
-        store.save_message(session.id, seq, Message(role, [{"type": "text", "text": text}]), branch)
-    return store, session.id
-
-
 def test_undo_on_a_parent_never_takes_what_a_child_shares(tmp_path: Path) -> None:
     """Emptying branch 0 leaves branch 1 whole: it keeps its own copy of what it shared."""
-    store, session_id = _store_with_branch(tmp_path)
+    store, session_id = _store_with_branch(tmp_path / "db.sqlite3")
     store.truncate(session_id, 0, 0)
     assert _texts(store.load(session_id, 0).messages) == []
     assert _texts(store.load(session_id, 1).messages) == ["a", "A", "c", "C"]
@@ -234,6 +222,6 @@ def test_undo_on_a_parent_never_takes_what_a_child_shares(tmp_path: Path) -> Non
 
 def test_a_branch_of_a_branch_shares_only_up_to_its_own_fork(tmp_path: Path) -> None:
     """Editing message 1 on branch 1 makes a branch that starts from nothing but 'a'."""
-    store, session_id = _store_with_branch(tmp_path)
+    store, session_id = _store_with_branch(tmp_path / "db.sqlite3")
     third = store.new_branch(session_id, 1, 1)
     assert _texts(store.load(session_id, third).messages) == ["a"]
