@@ -181,6 +181,11 @@ class Turn:
     def __iter__(self) -> Iterator[StreamEvent]:
         return self._events
 
+    @property
+    def answer(self) -> AnswerBuilder:
+        """The answer so far; each event is folded in before it is yielded."""
+        return self._builder
+
     def close(self) -> None:
         """Stop the answer: the HTTP stream is closed and the partial answer recorded."""
         to_the_end(self._events.close)

@@ -25,7 +25,7 @@ def print_plain(turn: Turn, out: TextIO, view: TurnView) -> TurnResult:
     Citation markers follow the text they mark, and the sources end the answer as
     markdown reference lines; searches and results go to stderr as notes.
     """
-    web = WebTrack(footnote=True)
+    web = WebTrack(turn.answer, footnote=True)
     ended_with_newline = True
 
     def write(text: str) -> None:

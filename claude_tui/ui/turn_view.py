@@ -70,7 +70,7 @@ class TurnView:
     def show(self, turn: Turn) -> TurnResult:
         """Stream the answer to the console and say how it ended."""
         spinner = Status(WAITING, console=self._console, spinner="dots")
-        state = _State(self._console, self.look)
+        state = _State(self._console, self.look, turn)
         with echo_off(self._keyboard):
             try:
                 spinner.start()
@@ -176,7 +176,7 @@ def wait_notice(event: Waiting) -> str:
 class _State:
     """What the view remembers between events of one answer."""
 
-    def __init__(self, console: Console, look: Look) -> None:
+    def __init__(self, console: Console, look: Look, turn: Turn) -> None:
         # Here, not at the top: the renderer's imports (markdown-it, rich's Markdown and
         # Syntax, pygments) are not needed to draw the prompt; launch preloads them.
         from claude_tui.ui.markdown_stream import MarkdownStream
@@ -184,7 +184,7 @@ class _State:
         self._new_markdown = lambda: MarkdownStream(console, look=look)
         self._console = console
         self.markdown = self._new_markdown()
-        self.web = WebTrack()
+        self.web = WebTrack(turn.answer)
         self.thinking_chars = 0
         self.thinking_shown = False
         self._sources_shown = False

@@ -7,7 +7,7 @@ live and resumed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.console import Console
 from rich.style import Style
@@ -27,36 +27,42 @@ from claude_tui.core.web import (
 )
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Shown:
     """What one event adds: dim lines to print between text, or markers after a text block."""
 
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     markers: str = ""
 
 
-class WebTrack:
-    """Follows one answer's events for the lines and markers the web adds to it."""
+NOTHING = Shown()
 
-    def __init__(self, footnote: bool = False) -> None:
+
+class WebTrack:
+    """Follows one answer's events for the lines and markers the web adds to it.
+
+    It reads the turn's own answer, which has each event folded in already, so the
+    stream is not folded twice.
+    """
+
+    def __init__(self, answer: AnswerBuilder, footnote: bool = False) -> None:
         """``footnote`` marks citations ``[^1]``, as the markdown written to files does."""
+        self._builder = answer
         self._footnote = footnote
-        self._builder = AnswerBuilder()
         self._open: dict[int, str] = {}  # index: block type, while it streams
 
     def follow(self, event: StreamEvent) -> Shown:
         """What to show for ``event``; most events add nothing."""
-        self._builder.apply(event)
         if isinstance(event, BlockStart):
             kind = str(event.block.get("type"))
             self._open[event.index] = kind
             if kind in RESULT_TYPES:
-                return Shown(notes=result_lines(event.block))
+                return Shown(notes=tuple(result_lines(event.block)))
         elif isinstance(event, BlockStop):
             kind = self._open.pop(event.index, "")
             if kind == "server_tool_use" or (kind == "text" and self._cites(event.index)):
                 return self._stopped(event.index)
-        return Shown()
+        return NOTHING
 
     def _cites(self, index: int) -> bool:
         return bool(self._builder.block(index).get("citations"))
@@ -65,7 +71,7 @@ class WebTrack:
         block = self._builder.block(index)
         line = call_line(block)
         if line is not None:
-            return Shown(notes=[line])
+            return Shown(notes=(line,))
         numbered = sources(self._builder.blocks)
         return Shown(markers=markers(block, numbered, footnote=self._footnote))
 
