@@ -12,6 +12,22 @@ from collections.abc import Callable
 
 from claude_tui.errors import NewerDatabaseError
 
+# What keeps the full-text index in step with messages; versions 1 and 9 make them.
+_FTS_TRIGGERS = (
+    """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+    END""",
+    """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+    END""",
+    """CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, text)
+            VALUES ('delete', old.id, old.text);
+        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+    END""",
+)
+
 
 def add_sessions_and_messages(conn: sqlite3.Connection) -> None:
     """Version 1: sessions, their messages as API content blocks, and full-text search."""
@@ -43,18 +59,7 @@ def add_sessions_and_messages(conn: sqlite3.Connection) -> None:
         """CREATE VIRTUAL TABLE messages_fts USING fts5 (
             text, content = 'messages', content_rowid = 'id', tokenize = 'unicode61'
         )""",
-        """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
-        END""",
-        """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, text)
-                VALUES ('delete', old.id, old.text);
-        END""",
-        """CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, text)
-                VALUES ('delete', old.id, old.text);
-            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
-        END""",
+        *_FTS_TRIGGERS,
     )
 
 
@@ -348,18 +353,7 @@ def add_branches(conn: sqlite3.Connection) -> None:
         "DROP TRIGGER messages_fts_update",
         "DROP TABLE messages",
         "ALTER TABLE messages_v9 RENAME TO messages",
-        """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
-        END""",
-        """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, text)
-                VALUES ('delete', old.id, old.text);
-        END""",
-        """CREATE TRIGGER messages_fts_update AFTER UPDATE OF text ON messages BEGIN
-            INSERT INTO messages_fts (messages_fts, rowid, text)
-                VALUES ('delete', old.id, old.text);
-            INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
-        END""",
+        *_FTS_TRIGGERS,
         """CREATE TABLE branches (
             session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
             branch INTEGER NOT NULL,
