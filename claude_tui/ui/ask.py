@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from rich.console import Console
 from rich.markup import escape
 
-from claude_tui.app import Turn, TurnResult, build_chat, open_store, paused
+from claude_tui.app import Chat, Turn, TurnResult, build_chat, open_store, paused
 from claude_tui.config import Config
 from claude_tui.core.web import PAUSE_LIMIT
 from claude_tui.errors import ClaudeTuiError, UsageError
@@ -35,25 +35,27 @@ def run_ask(
     with metered(env, errors) as tracker:
         chat = build_chat(config, env, store, tracker=tracker)
         try:
-            for path in files:
-                chat.attach(path)
-            turn = chat.send(question)
+            result = _answer(chat, question, files, view)
         except ClaudeTuiError as exc:
-            raise type(exc)(exc.message) from None  # without advice naming chat commands
-        result = _show(turn, view)
-        for number in range(1, PAUSE_LIMIT + 1):
-            if not paused(result):
-                break
-            view.note(f"the web tools are still at work: going on ({number})")
-            try:
-                turn = chat.continue_paused()
-            except ClaudeTuiError as exc:
-                raise type(exc)(exc.message) from None  # without advice naming chat commands
-            result = _show(turn, view)
+            exc.chat_advice = ""  # it names chat commands, which ask has none of
+            raise
         for notice in chat.take_notices():
             errors.print(f"[yellow]{escape(notice)}[/]", highlight=False)
         settle(chat, errors)
     return _exit_code(result)
+
+
+def _answer(chat: Chat, question: str, files: Sequence[str], view: TurnView) -> TurnResult:
+    """Attach, send, show, and go on with a turn the web tools paused."""
+    for path in files:
+        chat.attach(path)
+    result = _show(chat.send(question), view)
+    for number in range(1, PAUSE_LIMIT + 1):
+        if not paused(result):
+            break
+        view.note(f"the web tools are still at work: going on ({number})")
+        result = _show(chat.continue_paused(), view)
+    return result
 
 
 def _show(turn: Turn, view: TurnView) -> TurnResult:
